@@ -1,0 +1,52 @@
+# Tessera: two commands on a fresh Debian 12 machine, as root.
+#   make run    installs missing packages, builds in Release, runs the main job
+#   make test   builds and runs every test with ctest
+# Also: make test-asan / make test-tsan (sanitizer builds running the core tests),
+#       make bench (the overhead benchmark), make format, make clean.
+
+BUILD      ?= build
+JOBS       ?= $(shell nproc)
+CMAKE_ARGS ?=
+
+.PHONY: all deps configure build run test test-asan test-tsan bench format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+configure: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS)
+
+build: configure
+	cmake --build $(BUILD) -j$(JOBS)
+
+run: build
+	$(BUILD)/bin/tessera run-demo
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+
+# The core runtime tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: deps
+	cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTESSERA_SANITIZE=address,undefined \
+	  -DTESSERA_BUILD_BENCH=OFF $(CMAKE_ARGS)
+	cmake --build $(BUILD)-asan -j$(JOBS)
+	ctest --test-dir $(BUILD)-asan --output-on-failure -j$(JOBS) -L core
+
+# The core runtime tests under ThreadSanitizer.
+test-tsan: deps
+	cmake -S . -B $(BUILD)-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTESSERA_SANITIZE=thread \
+	  -DTESSERA_BUILD_BENCH=OFF $(CMAKE_ARGS)
+	cmake --build $(BUILD)-tsan -j$(JOBS)
+	TSAN_OPTIONS="halt_on_error=1" ctest --test-dir $(BUILD)-tsan --output-on-failure -j$(JOBS) -L core
+
+bench: build
+	$(BUILD)/bin/tessera-bench-overhead
+
+format:
+	find runtime plugins codelets apps tests bench docs -name '*.cpp' -o -name '*.hpp' -o -name '*.cu' | \
+	  xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan

@@ -1,0 +1,12 @@
+#pragma once
+// Each subcommand of the `tessera` program lives in its own cmd_*.cpp and registers itself
+// on the application here.
+
+#include <CLI/CLI.hpp>
+
+namespace tessera::cli {
+
+void add_policies_command(CLI::App& app);
+void add_run_demo_command(CLI::App& app);
+
+}  // namespace tessera::cli

@@ -1,0 +1,24 @@
+#include "tessera/runtime_options.hpp"
+
+namespace tessera::cli {
+
+void RuntimeOptions::add_to(CLI::App& command) {
+  command.add_option("--sched", sched,
+                     "scheduling policy (name, name:key=value,..., or a policy .so)");
+  command.add_option("--ncpu", ncpu, "number of CPU workers (default: one per core)")
+      ->check(CLI::NonNegativeNumber);
+  command.add_option("--trace", trace, "write a Chrome/Perfetto trace of the run to this file");
+  command.add_option("--dot", dot, "write the task graph as Graphviz DOT to this file");
+}
+
+Config RuntimeOptions::to_config() const {
+  Config config = Config{}.resolved();  // environment first...
+  config.use_env = false;               // ...then the command line on top
+  if (!sched.empty()) config.sched = sched;
+  if (ncpu >= 0) config.ncpu = ncpu;
+  if (!trace.empty()) config.trace_file = trace;
+  if (!dot.empty()) config.dot_file = dot;
+  return config;
+}
+
+}  // namespace tessera::cli

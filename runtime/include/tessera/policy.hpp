@@ -1,0 +1,203 @@
+#pragma once
+// The scheduling-policy API. A policy decides where and when ready tasks run:
+//   push(task)   a task became ready (all its predecessors finished);
+//   pop(worker)  an idle worker asks for work;
+// with hooks when a task is submitted, starts and finishes. The same policy object runs
+// under real worker threads and under the virtual-time simulator; it cannot tell which.
+//
+// Threading: under real workers, push/pop and the hooks are called concurrently from
+// worker threads and from submitting threads, so a policy protects its own queues.
+//
+// Registering a built-in policy (see plugins/sched/ and docs/policies.md):
+//   TESSERA_REGISTER_POLICY(MyPolicy, "mine", "one line of description");
+// Exporting one from a shared object loaded with TESSERA_SCHED=/path/libmine.so:
+//   TESSERA_EXPORT_POLICY(MyPolicy)
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tessera/access.hpp"
+#include "tessera/arch.hpp"
+#include "tessera/data.hpp"
+#include "tessera/perf_model.hpp"
+#include "tessera/worker.hpp"
+
+namespace tessera {
+
+namespace detail {
+struct Task;
+}
+
+// Per-task storage reserved for the policy (zeroed at submission).
+struct PolicySlot {
+  std::int64_t i[2] = {0, 0};
+  double d[4] = {0, 0, 0, 0};
+  void* p = nullptr;
+};
+
+// One data access of a task, as a policy sees it.
+struct AccessView {
+  std::uint64_t data_id = 0;
+  Access mode = Access::R;
+  DataLayout layout;
+  detail::Data* data = nullptr;
+};
+
+// Read access to a task for policies. A TaskView is a pointer: valid from submission until
+// the task finished (on_finish returned); predecessors are readable until then too.
+class TaskView {
+ public:
+  TaskView() = default;
+  explicit TaskView(detail::Task* task) noexcept : task_(task) {}
+
+  explicit operator bool() const noexcept { return task_ != nullptr; }
+  friend bool operator==(TaskView a, TaskView b) noexcept { return a.task_ == b.task_; }
+  detail::Task* get() const noexcept { return task_; }
+
+  std::uint64_t id() const;       // submission order, from 0
+  std::string_view name() const;  // the task's name, or its codelet's
+  std::string_view codelet_name() const;
+  int priority() const;  // larger runs first under priority-aware policies
+  bool can_run_on(Arch arch) const;
+  const Footprint& footprint() const;
+  double flops() const;  // 0 when unknown
+  std::size_t num_accesses() const;
+  AccessView access(std::size_t index) const;
+  PolicySlot& slot() const;
+
+  // Calls fn(TaskView) for each known successor (tasks submitted so far that depend on this
+  // one). The list grows while later tasks are submitted.
+  void for_each_successor(const std::function<void(TaskView)>& fn) const;
+  void for_each_predecessor(const std::function<void(TaskView)>& fn) const;
+  std::vector<TaskView> successors() const;
+  std::vector<TaskView> predecessors() const;
+
+ private:
+  detail::Task* task_ = nullptr;
+};
+
+// What the runtime (real or simulated) offers to its policy.
+class PolicyHost {
+ public:
+  virtual ~PolicyHost() = default;
+  virtual std::span<const WorkerInfo> workers() const = 0;
+  // Microseconds since the runtime started: wall clock, or virtual time in the simulator.
+  virtual double now_us() const = 0;
+  // The worker calling into the policy, or kAnyWorker from a submitting thread.
+  virtual WorkerId current_worker() const = 0;
+  // Expected kernel duration of `task` on `worker` from its codelet's performance model;
+  // nullopt when the model has no prediction (uncalibrated or no model).
+  virtual std::optional<double> expected_length_us(TaskView task, WorkerId worker) const = 0;
+  // Expected time to make the task's data valid on the worker's memory node.
+  virtual double expected_transfer_us(TaskView task, WorkerId worker) const = 0;
+  // A seed for policies that draw random numbers (fixed in the simulator).
+  virtual std::uint64_t seed() const = 0;
+};
+
+// key=value options given after the policy name: "dmda:alpha=1,beta=0.5".
+class PolicyOptions {
+ public:
+  PolicyOptions() = default;
+  // Parses "k=v,k2=v2" (empty text gives no options). Throws InvalidArgument if malformed.
+  static PolicyOptions parse(std::string_view text);
+
+  bool has(std::string_view key) const { return values_.find(std::string(key)) != values_.end(); }
+  std::string get(std::string_view key, std::string fallback) const;
+  double get_double(std::string_view key, double fallback) const;
+  long get_int(std::string_view key, long fallback) const;
+  bool get_bool(std::string_view key, bool fallback) const;
+  // Throws InvalidArgument naming the first key of `values` that `known` lacks.
+  void expect_only(std::string_view policy, std::initializer_list<std::string_view> known) const;
+  const std::map<std::string, std::string, std::less<>>& values() const { return values_; }
+
+ private:
+  std::map<std::string, std::string, std::less<>> values_;
+};
+
+class Policy {
+ public:
+  virtual ~Policy() = default;
+
+  virtual std::string_view name() const = 0;
+
+  // Called by the runtime once, before any other call.
+  void attach(PolicyHost& host) {
+    host_ = &host;
+    on_attach();
+  }
+
+  virtual void on_attach() {}
+  // The task was submitted; its predecessors are known, it is not ready yet.
+  virtual void on_submit(TaskView /*task*/) {}
+  // The task is ready. Queue it; return the worker whose queue received it (that worker is
+  // woken), or kAnyWorker when any idle worker may take it.
+  virtual WorkerId push(TaskView task) = 0;
+  // `worker` is idle: hand it a task it can run, or a null TaskView. Never blocks.
+  virtual TaskView pop(WorkerId worker) = 0;
+  virtual void on_start(TaskView /*task*/, WorkerId /*worker*/) {}
+  // The kernel returned (or threw); successors are released after this hook.
+  virtual void on_finish(TaskView /*task*/, WorkerId /*worker*/) {}
+
+ protected:
+  PolicyHost& host() const { return *host_; }
+
+ private:
+  PolicyHost* host_ = nullptr;
+};
+
+using PolicyFactory = std::function<std::unique_ptr<Policy>(const PolicyOptions&)>;
+
+struct PolicyInfo {
+  std::string name;
+  std::string description;
+};
+
+// The process-wide policy registry (the one piece of global mutable state).
+void register_policy(std::string name, std::string description, PolicyFactory factory);
+std::vector<PolicyInfo> registered_policies();
+bool is_registered_policy(std::string_view name);
+// `spec` is "name", "name:k=v,...", or the path of a shared object (contains '/' or ends in
+// ".so") optionally followed by ":k=v,...". Throws PolicyError naming the problem.
+std::unique_ptr<Policy> create_policy(std::string_view spec);
+
+inline constexpr int kPolicyAbiVersion = 1;
+
+}  // namespace tessera
+
+// Entry point of a policy shared object: returns a new policy, or null if the ABI version
+// differs. Define it with TESSERA_EXPORT_POLICY.
+extern "C" {
+using tessera_create_policy_fn = tessera::Policy* (*)(int abi_version, const char* options);
+}
+
+#define TESSERA_POLICY_CONCAT_INNER(a, b) a##b
+#define TESSERA_POLICY_CONCAT(a, b) TESSERA_POLICY_CONCAT_INNER(a, b)
+
+#define TESSERA_REGISTER_POLICY(Class, policy_name, description)                            \
+  namespace {                                                                               \
+  [[maybe_unused]] const bool TESSERA_POLICY_CONCAT(tessera_policy_registered_, __LINE__) = \
+      (::tessera::register_policy(policy_name, description,                                 \
+                                  [](const ::tessera::PolicyOptions& options) {             \
+                                    return std::unique_ptr<::tessera::Policy>(              \
+                                        std::make_unique<Class>(options));                  \
+                                  }),                                                       \
+       true);                                                                               \
+  }
+
+// The raw pointer crosses a C ABI; the runtime takes ownership at once.
+#define TESSERA_EXPORT_POLICY(Class)                                                          \
+  extern "C" __attribute__((visibility("default"))) ::tessera::Policy* tessera_create_policy( \
+      int abi_version, const char* options) {                                                 \
+    if (abi_version != ::tessera::kPolicyAbiVersion) return nullptr;                          \
+    return std::make_unique<Class>(::tessera::PolicyOptions::parse(options ? options : ""))   \
+        .release();                                                                           \
+  }

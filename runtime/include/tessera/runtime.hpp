@@ -1,0 +1,94 @@
+#pragma once
+// Runtime: owns the workers, the scheduling policy and the registered data; accepts tasks.
+//
+//   tessera::Runtime rt{tessera::Config{}.with_sched("ws")};
+//   std::vector<double> x(1000, 1.0);
+//   auto hx = rt.register_vector(std::span(x));
+//   rt.submit(scale, {{hx, tessera::RW}}, 2.0);
+//   rt.wait_all();
+//   rt.unregister(hx);  // waits for the tasks that use x; x may be read afterwards
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tessera/codelet.hpp"
+#include "tessera/config.hpp"
+#include "tessera/data.hpp"
+#include "tessera/task.hpp"
+#include "tessera/worker.hpp"
+
+namespace tessera {
+
+namespace detail {
+class Engine;
+}
+
+class Runtime {
+ public:
+  // Starts the workers and the policy. Throws InvalidArgument / PolicyError for a bad
+  // configuration (unknown policy, malformed environment variable, no worker).
+  explicit Runtime(Config config = {});
+  // Waits for every submitted task, then stops the workers (see shutdown()).
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // --- data ------------------------------------------------------------------------------
+  // A null `ptr` asks the runtime to own zero-initialised storage of that shape.
+  VectorHandle register_vector(void* ptr, std::size_t count, std::size_t elem_size);
+  template <class T>
+  VectorHandle register_vector(std::span<T> values) {
+    return register_vector(static_cast<void*>(values.data()), values.size(), sizeof(T));
+  }
+  MatrixHandle register_matrix(void* ptr, std::size_t ld, std::size_t rows, std::size_t cols,
+                               std::size_t elem_size);
+  template <class T>
+  MatrixHandle register_matrix(T* ptr, std::size_t ld, std::size_t rows, std::size_t cols) {
+    return register_matrix(static_cast<void*>(ptr), ld, rows, cols, sizeof(T));
+  }
+  BlobHandle register_blob(void* ptr, std::size_t bytes);
+  // Waits until no submitted task uses `data` any more, then forgets it: the user's buffer
+  // holds the final value, and later submissions with this handle throw.
+  void unregister(const DataHandle& data);
+
+  // --- tasks -----------------------------------------------------------------------------
+  TaskBuilder task(const Codelet& codelet);
+  template <class... Args>
+  TaskHandle submit(const Codelet& codelet, std::initializer_list<DataAccess> accesses,
+                    Args&&... args) {
+    TaskBuilder builder = task(codelet);
+    builder.accesses(accesses);
+    if constexpr (sizeof...(Args) > 0) builder.args(std::forward<Args>(args)...);
+    return builder.submit();
+  }
+  // Blocks until every submitted task is done. If tasks failed since the last wait_all, throws
+  // TaskFailed for the first failure (naming the task and the number of tasks it cancelled);
+  // the runtime remains usable.
+  void wait_all();
+  // Waits for every submitted task, writes the trace and DOT files if configured, and stops
+  // the workers. Later submissions throw RuntimeClosed. Idempotent.
+  void shutdown();
+
+  // --- introspection ---------------------------------------------------------------------
+  const Config& config() const;  // resolved: environment applied
+  std::span<const WorkerInfo> workers() const;
+  std::string_view policy_name() const;
+  std::vector<WorkerStats> worker_stats() const;
+  void reset_stats();
+  // Writes what was recorded so far (needs trace_file / dot_file or a call to record_graph).
+  void write_trace(const std::string& path) const;
+  void write_dot(const std::string& path) const;
+  // Start recording the submitted graph for write_dot (on by default when dot_file is set).
+  void record_graph();
+
+  detail::Engine& engine() noexcept { return *engine_; }
+
+ private:
+  std::unique_ptr<detail::Engine> engine_;
+};
+
+}  // namespace tessera

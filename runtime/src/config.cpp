@@ -1,0 +1,52 @@
+#include "tessera/config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "tessera/error.hpp"
+
+namespace tessera {
+namespace {
+
+const char* env(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : nullptr;
+}
+
+int parse_count(const char* variable, std::string_view text) {
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 0) {
+    throw InvalidArgument(std::string(variable) + "='" + std::string(text) +
+                          "' is not a non-negative integer");
+  }
+  return value;
+}
+
+bool parse_flag(const char* variable, std::string_view text) {
+  if (text == "1" || text == "yes" || text == "true" || text == "on") return true;
+  if (text == "0" || text == "no" || text == "false" || text == "off") return false;
+  throw InvalidArgument(std::string(variable) + "='" + std::string(text) +
+                        "' is not a boolean (use 0 or 1)");
+}
+
+}  // namespace
+
+Config Config::resolved() const {
+  Config c = *this;
+  if (c.ncpu < -1)
+    throw InvalidArgument("Config::ncpu = " + std::to_string(c.ncpu) + " (use -1 for all cores)");
+  if (c.spin_us < 0)
+    throw InvalidArgument("Config::spin_us = " + std::to_string(c.spin_us) + " is negative");
+  if (!c.use_env) return c;
+  if (const char* v = env("TESSERA_NCPU")) c.ncpu = parse_count("TESSERA_NCPU", v);
+  if (const char* v = env("TESSERA_SCHED")) c.sched = v;
+  if (const char* v = env("TESSERA_TRACE")) c.trace_file = v;
+  if (const char* v = env("TESSERA_DOT")) c.dot_file = v;
+  if (const char* v = env("TESSERA_BIND")) c.bind_workers = parse_flag("TESSERA_BIND", v);
+  return c;
+}
+
+}  // namespace tessera

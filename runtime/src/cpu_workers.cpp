@@ -1,0 +1,137 @@
+#include "cpu_workers.hpp"
+
+#include <chrono>
+
+#include "engine.hpp"
+#include "topology.hpp"
+
+namespace tessera::detail {
+namespace {
+
+thread_local const Engine* tls_engine = nullptr;
+thread_local WorkerId tls_worker = kAnyWorker;
+
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+}  // namespace
+
+CpuWorkers::CpuWorkers(Engine& engine, Policy& policy, std::span<const WorkerInfo> workers,
+                       std::shared_ptr<const CpuTopology> topology, const Config& config)
+    : engine_(engine),
+      policy_(policy),
+      topology_(std::move(topology)),
+      bind_(config.bind_workers),
+      spin_us_(config.spin_us) {
+  WorkerId max_id = -1;
+  for (const WorkerInfo& w : workers) {
+    if (w.arch != Arch::cpu) continue;
+    ids_.push_back(w.id);
+    cores_.push_back(w.core);
+    max_id = std::max(max_id, w.id);
+  }
+  slot_count_ = static_cast<std::size_t>(max_id + 1);
+  slots_ = std::make_unique<Slot[]>(slot_count_);
+}
+
+CpuWorkers::~CpuWorkers() {
+  stop();
+}
+
+void CpuWorkers::start() {
+  threads_.reserve(ids_.size());
+  for (std::size_t i = 0; i < ids_.size(); ++i) {
+    threads_.emplace_back([this, i] { run(ids_[i], cores_[i]); });
+  }
+}
+
+void CpuWorkers::stop() {
+  if (threads_.empty()) return;
+  stopping_.store(true, std::memory_order_seq_cst);
+  for (WorkerId id : ids_) {
+    Slot& slot = slots_[static_cast<std::size_t>(id)];
+    slot.seq.fetch_add(1, std::memory_order_seq_cst);
+    slot.seq.notify_all();
+  }
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+}
+
+WorkerId CpuWorkers::current(const Engine* engine) noexcept {
+  return tls_engine == engine ? tls_worker : kAnyWorker;
+}
+
+void CpuWorkers::wake(WorkerId worker) {
+  if (worker < 0 || static_cast<std::size_t>(worker) >= slot_count_) return;
+  Slot& slot = slots_[static_cast<std::size_t>(worker)];
+  slot.seq.fetch_add(1, std::memory_order_seq_cst);
+  if (slot.sleeping.exchange(false, std::memory_order_seq_cst)) slot.seq.notify_one();
+}
+
+void CpuWorkers::wake_any() {
+  if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
+  // Start the scan at a rotating position so wake-ups spread over the workers.
+  const std::size_t n = ids_.size();
+  const std::size_t first = wake_cursor_.fetch_add(1, std::memory_order_relaxed) % n;
+  for (std::size_t k = 0; k < n; ++k) {
+    Slot& slot = slots_[static_cast<std::size_t>(ids_[(first + k) % n])];
+    // Claiming the sleeper with exchange keeps two pushes from waking the same worker.
+    if (slot.sleeping.load(std::memory_order_relaxed) &&
+        slot.sleeping.exchange(false, std::memory_order_seq_cst)) {
+      slot.seq.fetch_add(1, std::memory_order_seq_cst);
+      slot.seq.notify_one();
+      return;
+    }
+  }
+}
+
+void CpuWorkers::run(WorkerId worker, int core) {
+  tls_engine = &engine_;
+  tls_worker = worker;
+  if (bind_ && topology_ && core >= 0) {
+    // A refused binding (containers, cpusets) only costs locality; run unbound.
+    (void)topology_->bind_current_thread(core % topology_->num_cores());
+  }
+  while (TaskView task = find_work(worker)) engine_.execute(task.get(), worker);
+  tls_engine = nullptr;
+  tls_worker = kAnyWorker;
+}
+
+TaskView CpuWorkers::find_work(WorkerId worker) {
+  using Clock = std::chrono::steady_clock;
+  Slot& slot = slots_[static_cast<std::size_t>(worker)];
+  for (;;) {
+    const auto deadline = Clock::now() + std::chrono::microseconds(spin_us_);
+    unsigned polls = 0;
+    do {
+      if (TaskView task = policy_.pop(worker)) return task;
+      if (stopping_.load(std::memory_order_acquire)) return {};
+      // Yield now and then: the submitting thread may share this core. Reading the clock
+      // costs as much as a poll, so it is read rarely.
+      if (++polls % 8 == 0) {
+        std::this_thread::yield();
+      } else {
+        cpu_relax();
+      }
+    } while (polls % 32 != 0 || Clock::now() < deadline);
+
+    const std::uint32_t seq = slot.seq.load(std::memory_order_seq_cst);
+    slot.sleeping.store(true, std::memory_order_seq_cst);
+    sleepers_.fetch_add(1, std::memory_order_seq_cst);
+    // Re-check after announcing the sleep: a push that raced with it is visible now, and a
+    // push after it sees the flag and wakes us.
+    TaskView task = policy_.pop(worker);
+    if (!task && !stopping_.load(std::memory_order_seq_cst))
+      slot.seq.wait(seq, std::memory_order_seq_cst);
+    slot.sleeping.store(false, std::memory_order_relaxed);
+    sleepers_.fetch_sub(1, std::memory_order_seq_cst);
+    if (task) return task;
+  }
+}
+
+}  // namespace tessera::detail

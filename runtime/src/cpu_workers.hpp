@@ -1,0 +1,65 @@
+#pragma once
+// CpuWorkers: one thread per CPU worker, bound to a core. An idle worker polls its policy
+// for a short while, then sleeps until a push wakes it: no CPU is burnt while there is no
+// work. Wake-ups are targeted (the worker a policy queued a task for) or go to any sleeper.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "tessera/config.hpp"
+#include "tessera/policy.hpp"
+#include "tessera/worker.hpp"
+
+namespace tessera::detail {
+
+class Engine;
+class CpuTopology;
+
+class CpuWorkers {
+ public:
+  CpuWorkers(Engine& engine, Policy& policy, std::span<const WorkerInfo> workers,
+             std::shared_ptr<const CpuTopology> topology, const Config& config);
+  ~CpuWorkers();
+  CpuWorkers(const CpuWorkers&) = delete;
+  CpuWorkers& operator=(const CpuWorkers&) = delete;
+
+  void start();
+  // Wakes every worker and joins them. Call once no task is left.
+  void stop();
+
+  void wake(WorkerId worker);
+  // Wakes one sleeping worker, if any sleeps.
+  void wake_any();
+
+  // The worker id of the calling thread if it is one of `engine`'s workers.
+  static WorkerId current(const Engine* engine) noexcept;
+
+ private:
+  struct alignas(64) Slot {
+    std::atomic<std::uint32_t> seq{0};
+    std::atomic<bool> sleeping{false};
+  };
+
+  void run(WorkerId worker, int core);
+  TaskView find_work(WorkerId worker);
+
+  Engine& engine_;
+  Policy& policy_;
+  std::vector<WorkerId> ids_;
+  std::vector<int> cores_;
+  std::shared_ptr<const CpuTopology> topology_;
+  bool bind_;
+  int spin_us_;
+  std::unique_ptr<Slot[]> slots_;  // indexed by worker id
+  std::size_t slot_count_ = 0;
+  std::atomic<int> sleepers_{0};
+  std::atomic<std::uint32_t> wake_cursor_{0};
+  std::atomic<bool> stopping_{false};
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace tessera::detail

@@ -1,0 +1,636 @@
+#include "engine.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <unordered_map>
+
+#include "cpu_workers.hpp"
+#include "data_state.hpp"
+#include "task_state.hpp"
+#include "tessera/error.hpp"
+#include "tessera/task_context.hpp"
+#include "topology.hpp"
+
+namespace tessera::detail {
+
+void retain(Task* task) noexcept {
+  task->refs.fetch_add(1, std::memory_order_relaxed);
+}
+
+void release(Task* task) noexcept {
+  if (task->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    // Only a task that was never submitted still references other tasks here.
+    for (Task* t : task->explicit_after) release(t);
+    for (Task* t : task->predecessors) release(t);
+    delete task;
+  }
+}
+
+namespace {
+
+thread_local Task* tls_running_task = nullptr;
+// Wake-ups a completing worker may skip: it looks for work itself right after.
+thread_local int tls_wake_credit = 0;
+// Cancelled tasks are completed iteratively (a long chain must not recurse).
+thread_local std::vector<Task*>* tls_cancel_queue = nullptr;
+
+using TaskList = boost::container::small_vector<Task*, 8>;
+
+void release_all(std::vector<Task*>& tasks) {
+  for (Task* t : tasks) release(t);
+  tasks.clear();
+}
+
+void append_retained(TaskList& out, const std::vector<Task*>& tasks) {
+  for (Task* t : tasks) out.push_back(retained(t));
+}
+
+bool is_done(const Task* t) {
+  return (t->state.load(std::memory_order_acquire) & kTaskDone) != 0;
+}
+
+// Drops finished readers now and then, so a handle read by millions of tasks between two
+// writes does not keep them all alive.
+void prune_finished(std::vector<Task*>& tasks) {
+  if (tasks.size() < 64 || (tasks.size() & (tasks.size() - 1)) != 0) return;
+  auto keep = std::partition(tasks.begin(), tasks.end(), [](Task* t) { return !is_done(t); });
+  for (auto it = keep; it != tasks.end(); ++it) release(*it);
+  tasks.erase(keep, tasks.end());
+}
+
+// The sequential-task-flow rule for one access of `task` on a data handle; appends the tasks
+// it must wait for (retained) to `preds`.
+void track_access(DependencyState& s, Task* task, Access mode, TaskList& preds) {
+  if (is_scratch(mode)) return;
+  if (is_commute(mode)) {
+    if (s.commuters.empty()) {
+      // A new commuting group waits for the readers since the last write, or that write.
+      if (s.readers.empty()) {
+        s.commute_preds = std::move(s.writers);
+      } else {
+        s.commute_preds = std::move(s.readers);
+        release_all(s.writers);  // the readers already wait for them
+      }
+      s.writers.clear();
+      s.readers.clear();
+    }
+    append_retained(preds, s.commute_preds);
+    s.commuters.push_back(retained(task));
+    return;
+  }
+  if (writes(mode)) {
+    const std::vector<Task*>& before =
+        !s.commuters.empty() ? s.commuters : (!s.readers.empty() ? s.readers : s.writers);
+    append_retained(preds, before);
+    release_all(s.commuters);
+    release_all(s.commute_preds);
+    release_all(s.readers);
+    release_all(s.writers);
+    s.writers.push_back(retained(task));
+    return;
+  }
+  // A read closes an open commuting group: the group becomes the last write.
+  if (!s.commuters.empty()) {
+    release_all(s.writers);
+    release_all(s.readers);
+    release_all(s.commute_preds);
+    s.writers = std::move(s.commuters);
+    s.commuters.clear();
+  }
+  append_retained(preds, s.writers);
+  prune_finished(s.readers);
+  s.readers.push_back(retained(task));
+}
+
+std::string what_of(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+}  // namespace
+
+Engine::Engine(Config config)
+    : config_(config.resolved()), start_(std::chrono::steady_clock::now()) {
+  auto topology = std::make_shared<const CpuTopology>();
+  const int ncores = topology->num_cores();
+  const int ncpu = config_.ncpu < 0 ? ncores : config_.ncpu;
+  if (ncpu == 0) {
+    throw InvalidArgument(
+        "no worker to run tasks: ncpu is 0 and this machine has no other kind of worker");
+  }
+  config_.ncpu = ncpu;
+  for (int i = 0; i < ncpu; ++i) {
+    WorkerInfo w;
+    w.id = i;
+    w.arch = Arch::cpu;
+    w.memory_node = 0;
+    w.core = config_.bind_workers ? topology->os_index(i % ncores) : -1;
+    w.name = "cpu" + std::to_string(i);
+    workers_.push_back(std::move(w));
+  }
+  // Neighbours: most shared cache first, then nearest index.
+  for (WorkerInfo& w : workers_) {
+    for (const WorkerInfo& other : workers_) {
+      if (other.id != w.id) w.neighbors.push_back(other.id);
+    }
+    std::stable_sort(w.neighbors.begin(), w.neighbors.end(), [&](WorkerId a, WorkerId b) {
+      int da = topology->shared_depth(w.id % ncores, a % ncores);
+      int db = topology->shared_depth(w.id % ncores, b % ncores);
+      if (da != db) return da > db;
+      return std::abs(a - w.id) < std::abs(b - w.id);
+    });
+  }
+  policy_ = create_policy(config_.sched);
+  policy_->attach(*this);
+  counters_ = std::make_unique<WorkerCounters[]>(workers_.size());
+  trace_.configure(workers_.size(), !config_.trace_file.empty());
+  if (!config_.dot_file.empty()) graph_.enable();
+  cpu_workers_ = std::make_unique<CpuWorkers>(*this, *policy_, workers_, topology, config_);
+  cpu_workers_->start();
+}
+
+Engine::~Engine() {
+  try {
+    shutdown();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tessera: error during shutdown: %s\n", e.what());
+  }
+}
+
+double Engine::now_us() const {
+  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start_)
+      .count();
+}
+
+WorkerId Engine::current_worker() const {
+  return CpuWorkers::current(this);
+}
+
+void Engine::throw_if_inside_task(std::string_view what) const {
+  std::string message = std::string(what) + " was called from inside task '";
+  message += tls_running_task ? std::string(tls_running_task->display_name()) : std::string("?");
+  message += "': a task cannot wait for other tasks (it would deadlock)";
+  throw InvalidArgument(message);
+}
+
+// ---------------------------------------------------------------------------- data
+
+std::shared_ptr<Data> Engine::register_data(void* ptr, const DataLayout& layout) {
+  if (closed()) throw RuntimeClosed("cannot register data: the runtime was shut down");
+  auto data = std::make_shared<Data>();
+  static std::atomic<std::uint64_t> next_data_id{0};  // unique within the process
+  data->id = next_data_id.fetch_add(1, std::memory_order_relaxed);
+  data->owner = this;
+  data->layout = layout;
+  if (ptr == nullptr) {
+    data->owned.reset(new std::byte[std::max<std::size_t>(layout.extent_bytes(), 1)]());
+    ptr = data->owned.get();
+  }
+  data->host_ptr = ptr;
+  return data;
+}
+
+void Engine::unregister(Data& data) {
+  if (current_worker() != kAnyWorker) throw_if_inside_task("unregister");
+  if (data.owner != this) {
+    throw InvalidArgument("cannot unregister data '" + data.display_name() +
+                          "': it belongs to another runtime");
+  }
+  bool expected = true;
+  if (!data.registered.compare_exchange_strong(expected, false)) {
+    throw InvalidArgument("data '" + data.display_name() + "' is already unregistered");
+  }
+  for (std::int64_t users = data.users.load(std::memory_order_acquire); users != 0;
+       users = data.users.load(std::memory_order_acquire)) {
+    data.users.wait(users, std::memory_order_acquire);
+  }
+  std::lock_guard lock(data.dep_mutex);
+  data.deps.clear();
+}
+
+// ---------------------------------------------------------------------------- submission
+
+Task* Engine::new_task(const Codelet& codelet) {
+  if (!codelet.implemented()) {
+    throw InvalidArgument("codelet '" + codelet.name() +
+                          "' has no implementation for any architecture");
+  }
+  auto task = std::make_unique<Task>();
+  task->engine = this;
+  task->codelet = codelet.state();
+  return task.release();  // owned from now on by its reference count
+}
+
+void Engine::check_submittable(const Task& task) const {
+  const std::string_view name = task.display_name();
+  bool runnable = false;
+  for (const WorkerInfo& w : workers_)
+    runnable = runnable || task.codelet->kernels[index_of(w.arch)];
+  if (!runnable) [[unlikely]] {
+    std::string archs;
+    for (Arch a : kAllArchs) {
+      if (task.codelet->kernels[index_of(a)])
+        archs += (archs.empty() ? "" : ", ") + std::string(to_string(a));
+    }
+    throw InvalidArgument("task '" + std::string(name) + "': codelet '" + task.codelet->name +
+                          "' is implemented for " + archs +
+                          " only, and this runtime has no such worker");
+  }
+  for (const TaskAccess& a : task.accesses) {
+    if (a.data->owner != this) [[unlikely]] {
+      throw InvalidArgument("task '" + std::string(name) + "': data '" + a.data->display_name() +
+                            "' belongs to another runtime");
+    }
+    if (!a.data->registered.load(std::memory_order_acquire)) [[unlikely]] {
+      throw InvalidArgument("task '" + std::string(name) + "': data '" + a.data->display_name() +
+                            "' was unregistered");
+    }
+  }
+  for (const Task* t : task.explicit_after) {
+    if (t->engine != this) {
+      throw InvalidArgument("task '" + std::string(name) +
+                            "': it depends on a task of another runtime");
+    }
+    if (!t->submitted) {
+      throw InvalidArgument("task '" + std::string(name) + "': it depends on task '" +
+                            std::string(t->display_name()) + "', which was never submitted");
+    }
+  }
+}
+
+TaskHandle Engine::submit(Task* task) {
+  // From here on `task`'s own reference is its execution reference.
+  try {
+    if (closed()) {
+      throw RuntimeClosed("cannot submit task '" + std::string(task->display_name()) +
+                          "': the runtime was shut down");
+    }
+    check_submittable(*task);
+  } catch (...) {
+    release(task);
+    throw;
+  }
+  task->submitted = true;
+  task->id = next_task_id_.fetch_add(1, std::memory_order_relaxed);
+
+  boost::container::small_vector<DataLayout, 4> layouts;
+  for (const TaskAccess& a : task->accesses) {
+    layouts.push_back(a.data->layout);
+    a.data->users.fetch_add(1, std::memory_order_relaxed);
+    if (is_commute(a.mode)) task->commute_data.push_back(a.data.get());
+  }
+  std::sort(task->commute_data.begin(), task->commute_data.end());
+  task->commute_data.erase(std::unique(task->commute_data.begin(), task->commute_data.end()),
+                           task->commute_data.end());
+  const TaskShape shape{std::span<const DataLayout>(layouts.data(), layouts.size()), &task->args};
+  task->footprint =
+      task->codelet->footprint ? task->codelet->footprint(shape) : default_footprint(shape);
+  task->flops = task->codelet->flops ? task->codelet->flops(shape) : 0.0;
+
+  in_flight_.fetch_add(1, std::memory_order_relaxed);
+  TaskHandle handle(task);
+  if (graph_.enabled())
+    graph_.add_task(task->id, std::string(task->display_name()), task->codelet->name);
+  infer_dependencies(*task);
+  for (Task* before : task->explicit_after) {
+    add_edge(*before, *task);
+    release(before);
+  }
+  task->explicit_after.clear();
+  policy_->on_submit(TaskView(task));
+  if (task->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) make_ready(task);
+  return handle;
+}
+
+void Engine::infer_dependencies(Task& task) {
+  // One entry per distinct handle, with the union of the task's modes on it.
+  boost::container::small_vector<std::pair<Data*, Access>, 4> distinct;
+  for (const TaskAccess& a : task.accesses) {
+    auto it = std::find_if(distinct.begin(), distinct.end(),
+                           [&](const auto& d) { return d.first == a.data.get(); });
+    if (it == distinct.end()) {
+      distinct.emplace_back(a.data.get(), a.mode);
+    } else if (is_scratch(it->second) != is_scratch(a.mode)) {
+      // Keep the handle's real accesses; the scratch one only needs a private buffer.
+      if (is_scratch(it->second)) it->second = a.mode;
+    } else {
+      it->second = it->second | a.mode;
+    }
+  }
+  std::sort(distinct.begin(), distinct.end());
+  TaskList preds;
+  {
+    // Lock every handle (in address order) so concurrent submitters see one order.
+    boost::container::small_vector<std::unique_lock<std::mutex>, 4> locks;
+    for (auto& [data, mode] : distinct) locks.emplace_back(data->dep_mutex);
+    for (auto& [data, mode] : distinct) track_access(data->deps, &task, mode, preds);
+  }
+  std::sort(preds.begin(), preds.end());
+  for (std::size_t i = 0; i < preds.size(); ++i) {
+    if (i == 0 || preds[i] != preds[i - 1]) add_edge(*preds[i], task);
+    release(preds[i]);
+  }
+}
+
+void Engine::add_edge(Task& pred, Task& succ) {
+  if (graph_.enabled()) graph_.add_edge(pred.id, succ.id);
+  if (!is_done(&pred)) {
+    std::lock_guard lock(pred.lock);
+    if (!pred.finished) {
+      pred.successors.push_back(&succ);
+      succ.pending.fetch_add(1, std::memory_order_relaxed);
+      succ.predecessors.push_back(retained(&pred));
+      return;
+    }
+  }
+  // Finished already (its error fields were written before kTaskDone was published).
+  inherit_failure(pred, succ);
+}
+
+void Engine::inherit_failure(const Task& pred, Task& succ) {
+  if (!pred.failed_or_cancelled() ||
+      pred.failure_epoch != failure_epoch_.load(std::memory_order_acquire))
+    return;
+  std::lock_guard lock(succ.lock);
+  if (!succ.upstream_error) succ.upstream_error = pred.error ? pred.error : pred.upstream_error;
+}
+
+void Engine::make_ready(Task* task) {
+  if (task->upstream_error) {
+    // Cancelled: complete it without running it, iteratively.
+    if (tls_cancel_queue != nullptr) {
+      tls_cancel_queue->push_back(task);
+      return;
+    }
+    std::vector<Task*> queue{task};
+    tls_cancel_queue = &queue;
+    while (!queue.empty()) {
+      Task* t = queue.back();
+      queue.pop_back();
+      complete(t);
+    }
+    tls_cancel_queue = nullptr;
+    return;
+  }
+  const WorkerId target = policy_->push(TaskView(task));
+  const WorkerId self = current_worker();
+  if (target == kAnyWorker) {
+    if (tls_wake_credit > 0) {
+      --tls_wake_credit;
+    } else {
+      cpu_workers_->wake_any();
+    }
+  } else if (target != self) {
+    cpu_workers_->wake(target);
+  }
+}
+
+// ---------------------------------------------------------------------------- execution
+
+bool Engine::acquire_commute_locks(Task* task) {
+  for (std::size_t i = 0; i < task->commute_data.size(); ++i) {
+    Data* data = task->commute_data[i];
+    std::unique_lock lock(data->commute_mutex);
+    if (data->commute_held) {
+      // Park behind the holder; its release re-pushes us. Give back what we took.
+      data->parked.push_back(task);
+      lock.unlock();
+      release_commute_locks(task, i);
+      return false;
+    }
+    data->commute_held = true;
+  }
+  return true;
+}
+
+void Engine::release_commute_locks(Task* task, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) {
+    Data* data = task->commute_data[i];
+    std::vector<Task*> parked;
+    {
+      std::lock_guard lock(data->commute_mutex);
+      data->commute_held = false;
+      parked.swap(data->parked);
+    }
+    for (Task* t : parked) make_ready(t);
+  }
+}
+
+void Engine::execute(Task* task, WorkerId worker) {
+  if (!task->commute_data.empty() && !acquire_commute_locks(task)) return;
+  const TaskView view(task);
+  policy_->on_start(view, worker);
+  run_kernel(*task, worker);
+  policy_->on_finish(view, worker);
+  if (!task->commute_data.empty()) release_commute_locks(task, task->commute_data.size());
+  tls_wake_credit = 1;
+  complete(task);
+  tls_wake_credit = 0;
+}
+
+void Engine::run_kernel(Task& task, WorkerId worker) {
+  const WorkerInfo& info = workers_[static_cast<std::size_t>(worker)];
+  const Kernel& kernel = task.codelet->kernels[index_of(info.arch)];
+  task.worker = worker;
+
+  // Scratch buffers are private to the worker and reused between its tasks.
+  thread_local std::unordered_map<std::uint64_t, std::vector<std::max_align_t>> scratch;
+  boost::container::small_vector<BufferView, 4> buffers;
+  for (const TaskAccess& a : task.accesses) {
+    void* ptr = a.data->host_ptr;
+    if (is_scratch(a.mode)) {
+      auto& buffer = scratch[a.data->id];
+      const std::size_t words =
+          (a.data->layout.extent_bytes() + sizeof(std::max_align_t) - 1) / sizeof(std::max_align_t);
+      if (buffer.size() < words) buffer.resize(words);
+      ptr = buffer.data();
+    }
+    buffers.push_back({ptr, a.data->layout, a.mode});
+  }
+
+  task.start_us = now_us();
+  tls_running_task = &task;
+  try {
+    if (!kernel) {
+      throw Error("policy '" + std::string(policy_->name()) + "' gave it to worker " + info.name +
+                  ", which cannot run codelet '" + task.codelet->name + "'");
+    }
+    TaskContext context(task.display_name(),
+                        std::span<const BufferView>(buffers.data(), buffers.size()), task.args,
+                        worker, info.arch, info.memory_node);
+    kernel(context);
+  } catch (...) {
+    const std::string name(task.display_name());
+    task.error =
+        std::make_exception_ptr(TaskFailed("task '" + name + "' (codelet '" + task.codelet->name +
+                                               "') failed: " + what_of(std::current_exception()),
+                                           name, std::current_exception()));
+  }
+  tls_running_task = nullptr;
+  task.end_us = now_us();
+
+  const double duration = task.end_us - task.start_us;
+  WorkerCounters& counters = counters_[static_cast<std::size_t>(worker)];
+  counters.tasks.store(counters.tasks.load(std::memory_order_relaxed) + 1,
+                       std::memory_order_relaxed);
+  counters.busy_us.store(counters.busy_us.load(std::memory_order_relaxed) + duration,
+                         std::memory_order_relaxed);
+  if (!task.error && task.codelet->model)
+    task.codelet->model->record(info.arch, task.footprint, duration);
+  if (trace_.enabled()) {
+    trace_.record(worker, {task.id, std::string(task.display_name()), task.codelet->name,
+                           task.start_us, task.end_us, task.priority, task.error != nullptr});
+  }
+}
+
+void Engine::record_failure(const Task& task) {
+  std::lock_guard lock(failure_mutex_);
+  if (task.error) {
+    ++failures_;
+    if (!first_failure_) first_failure_ = task.error;
+  } else {
+    ++cancelled_;
+  }
+}
+
+void Engine::complete(Task* task) {
+  TaskList successors;
+  {
+    std::lock_guard lock(task->lock);
+    task->finished = true;
+    successors.assign(task->successors.begin(), task->successors.end());
+    task->successors.clear();
+  }
+  const std::exception_ptr failure = task->error ? task->error : task->upstream_error;
+  if (failure) {
+    task->failure_epoch = failure_epoch_.load(std::memory_order_acquire);
+    record_failure(*task);
+  }
+  for (Task* successor : successors) {
+    if (failure) {
+      std::lock_guard lock(successor->lock);
+      if (!successor->upstream_error) successor->upstream_error = failure;
+    }
+    if (successor->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) make_ready(successor);
+  }
+  for (Task* p : task->predecessors) release(p);
+  task->predecessors.clear();
+  for (const TaskAccess& a : task->accesses) {
+    if (a.data->users.fetch_sub(1, std::memory_order_acq_rel) == 1) a.data->users.notify_all();
+  }
+  // Dropping the data references here breaks the cycle data -> dependency state -> task.
+  task->accesses.clear();
+  if (task->state.fetch_or(kTaskDone, std::memory_order_acq_rel) & kTaskWaiter)
+    task->state.notify_all();
+  if (in_flight_.fetch_sub(1, std::memory_order_acq_rel) == 1) in_flight_.notify_all();
+  release(task);
+}
+
+// ---------------------------------------------------------------------------- waiting
+
+void Engine::wait_all() {
+  if (current_worker() != kAnyWorker) throw_if_inside_task("wait_all");
+  for (std::int64_t n = in_flight_.load(std::memory_order_acquire); n != 0;
+       n = in_flight_.load(std::memory_order_acquire)) {
+    in_flight_.wait(n, std::memory_order_acquire);
+  }
+  std::exception_ptr failure;
+  std::uint64_t failures = 0;
+  std::uint64_t cancelled = 0;
+  {
+    std::lock_guard lock(failure_mutex_);
+    failure = std::exchange(first_failure_, nullptr);
+    failures = std::exchange(failures_, 0);
+    cancelled = std::exchange(cancelled_, 0);
+  }
+  if (!failure) return;
+  failure_epoch_.fetch_add(1, std::memory_order_acq_rel);  // reported: later tasks start afresh
+  try {
+    std::rethrow_exception(failure);
+  } catch (const TaskFailed& first) {
+    std::string message = first.what();
+    if (failures > 1) message += "; " + std::to_string(failures - 1) + " other task(s) failed";
+    if (cancelled > 0)
+      message += "; " + std::to_string(cancelled) + " dependent task(s) were cancelled";
+    throw TaskFailed(message, first.task_name(), first.cause());
+  }
+}
+
+void Engine::wait(Task& task) {
+  std::uint32_t state = task.state.fetch_or(kTaskWaiter, std::memory_order_acq_rel) | kTaskWaiter;
+  if ((state & kTaskDone) == 0 && current_worker() != kAnyWorker)
+    throw_if_inside_task("TaskHandle::wait");
+  while ((state & kTaskDone) == 0) {
+    task.state.wait(state, std::memory_order_acquire);
+    state = task.state.load(std::memory_order_acquire);
+  }
+  if (task.error) std::rethrow_exception(task.error);
+  if (task.upstream_error) {
+    const std::string name(task.display_name());
+    throw TaskFailed("task '" + name + "' was cancelled because a task it depends on failed: " +
+                         what_of(task.upstream_error),
+                     name, task.upstream_error);
+  }
+}
+
+void Engine::shutdown() {
+  if (stopped_.load(std::memory_order_acquire)) return;
+  if (current_worker() != kAnyWorker) throw_if_inside_task("shutdown");
+  closed_.store(true, std::memory_order_release);
+  for (std::int64_t n = in_flight_.load(std::memory_order_acquire); n != 0;
+       n = in_flight_.load(std::memory_order_acquire)) {
+    in_flight_.wait(n, std::memory_order_acquire);
+  }
+  cpu_workers_->stop();
+  stopped_.store(true, std::memory_order_release);
+  {
+    std::lock_guard lock(failure_mutex_);
+    if (first_failure_) {
+      std::fprintf(stderr,
+                   "tessera: %llu task failure(s) were never reported by wait_all; the first: %s\n",
+                   static_cast<unsigned long long>(failures_), what_of(first_failure_).c_str());
+    }
+  }
+  if (!config_.trace_file.empty()) trace_.write_chrome_json(config_.trace_file, workers_);
+  if (!config_.dot_file.empty()) graph_.write_dot(config_.dot_file);
+}
+
+// ---------------------------------------------------------------------------- queries
+
+std::optional<double> Engine::expected_length_us(TaskView task, WorkerId worker) const {
+  const Task* t = task.get();
+  if (t == nullptr || !t->codelet->model || worker < 0 ||
+      static_cast<std::size_t>(worker) >= workers_.size()) {
+    return std::nullopt;
+  }
+  return t->codelet->model->expected_us(workers_[static_cast<std::size_t>(worker)].arch,
+                                        t->footprint);
+}
+
+double Engine::expected_transfer_us(TaskView /*task*/, WorkerId /*worker*/) const {
+  return 0.0;  // a single host memory node: nothing ever moves
+}
+
+std::vector<WorkerStats> Engine::worker_stats() const {
+  std::vector<WorkerStats> stats;
+  for (const WorkerInfo& w : workers_) {
+    const WorkerCounters& c = counters_[static_cast<std::size_t>(w.id)];
+    stats.push_back({w.id, w.name, c.tasks.load(std::memory_order_relaxed),
+                     c.busy_us.load(std::memory_order_relaxed)});
+  }
+  return stats;
+}
+
+void Engine::reset_stats() {
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    counters_[i].tasks.store(0, std::memory_order_relaxed);
+    counters_[i].busy_us.store(0.0, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace tessera::detail

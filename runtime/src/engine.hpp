@@ -1,0 +1,110 @@
+#pragma once
+// Engine: the core of a Runtime. It turns submissions into a dependency graph, hands ready
+// tasks to the policy, executes what workers pop, and releases successors on completion.
+// It is the PolicyHost of its policy.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "graph_recorder.hpp"
+#include "tessera/config.hpp"
+#include "tessera/policy.hpp"
+#include "tessera/task.hpp"
+#include "tessera/worker.hpp"
+#include "trace_recorder.hpp"
+
+namespace tessera::detail {
+
+struct Data;
+struct Task;
+class CpuWorkers;
+
+class Engine final : public PolicyHost {
+ public:
+  explicit Engine(Config config);
+  ~Engine() override;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // data
+  std::shared_ptr<Data> register_data(void* ptr, const DataLayout& layout);
+  void unregister(Data& data);
+
+  // tasks
+  Task* new_task(const Codelet& codelet);
+  // Takes over the builder's reference to `task`; returns a handle to it.
+  TaskHandle submit(Task* task);
+  void wait_all();
+  void wait(Task& task);
+  void shutdown();
+
+  // Runs a task popped by `worker` (called by the executor's threads).
+  void execute(Task* task, WorkerId worker);
+
+  // PolicyHost
+  std::span<const WorkerInfo> workers() const override { return workers_; }
+  double now_us() const override;
+  WorkerId current_worker() const override;
+  std::optional<double> expected_length_us(TaskView task, WorkerId worker) const override;
+  double expected_transfer_us(TaskView task, WorkerId worker) const override;
+  std::uint64_t seed() const override { return 0x7e55e7a; }
+
+  const Config& config() const { return config_; }
+  Policy& policy() { return *policy_; }
+  std::vector<WorkerStats> worker_stats() const;
+  void reset_stats();
+  void write_trace(const std::string& path) const { trace_.write_chrome_json(path, workers_); }
+  void write_dot(const std::string& path) const { graph_.write_dot(path); }
+  void record_graph() { graph_.enable(); }
+  bool closed() const { return closed_.load(std::memory_order_acquire); }
+
+ private:
+  void infer_dependencies(Task& task);
+  void add_edge(Task& pred, Task& succ);
+  void inherit_failure(const Task& pred, Task& succ);
+  void make_ready(Task* task);
+  bool acquire_commute_locks(Task* task);
+  void release_commute_locks(Task* task, std::size_t count);
+  void run_kernel(Task& task, WorkerId worker);
+  void complete(Task* task);
+  void record_failure(const Task& task);
+  [[noreturn]] void throw_if_inside_task(std::string_view what) const;
+  void check_submittable(const Task& task) const;
+
+  Config config_;
+  std::vector<WorkerInfo> workers_;
+  std::unique_ptr<Policy> policy_;
+  std::unique_ptr<CpuWorkers> cpu_workers_;
+  std::chrono::steady_clock::time_point start_;
+
+  std::atomic<std::uint64_t> next_task_id_{0};
+  std::atomic<std::int64_t> in_flight_{0};
+  std::atomic<bool> closed_{false};
+  // A failed or cancelled task cancels the tasks submitted after it that depend on it, until
+  // wait_all reports the failure: then the epoch advances and the runtime starts afresh.
+  std::atomic<std::uint64_t> failure_epoch_{0};
+  std::atomic<bool> stopped_{false};
+
+  std::mutex failure_mutex_;
+  std::exception_ptr first_failure_;
+  std::uint64_t failures_ = 0;
+  std::uint64_t cancelled_ = 0;
+
+  struct alignas(64) WorkerCounters {
+    std::atomic<std::uint64_t> tasks{0};
+    std::atomic<double> busy_us{0.0};
+  };
+  std::unique_ptr<WorkerCounters[]> counters_;
+
+  TraceRecorder trace_;
+  GraphRecorder graph_;
+};
+
+}  // namespace tessera::detail

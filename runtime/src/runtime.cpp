@@ -1,0 +1,72 @@
+#include "tessera/runtime.hpp"
+
+#include "data_state.hpp"
+#include "engine.hpp"
+#include "tessera/error.hpp"
+
+namespace tessera {
+
+Runtime::Runtime(Config config) : engine_(std::make_unique<detail::Engine>(std::move(config))) {}
+
+Runtime::~Runtime() = default;
+
+VectorHandle Runtime::register_vector(void* ptr, std::size_t count, std::size_t elem_size) {
+  if (elem_size == 0) throw InvalidArgument("register_vector: the element size must be positive");
+  return VectorHandle(engine_->register_data(ptr, {DataKind::vector, elem_size, count, 1, count}));
+}
+
+MatrixHandle Runtime::register_matrix(void* ptr, std::size_t ld, std::size_t rows, std::size_t cols,
+                                      std::size_t elem_size) {
+  if (elem_size == 0) throw InvalidArgument("register_matrix: the element size must be positive");
+  if (ld < rows || ld == 0) {
+    throw InvalidArgument("register_matrix: leading dimension " + std::to_string(ld) +
+                          " must be positive and at least the row count " + std::to_string(rows));
+  }
+  return MatrixHandle(engine_->register_data(ptr, {DataKind::matrix, elem_size, rows, cols, ld}));
+}
+
+BlobHandle Runtime::register_blob(void* ptr, std::size_t bytes) {
+  return BlobHandle(engine_->register_data(ptr, {DataKind::blob, 1, bytes, 1, bytes}));
+}
+
+void Runtime::unregister(const DataHandle& data) {
+  if (!data.valid()) throw InvalidArgument("unregister: null data handle");
+  engine_->unregister(*data.get());
+}
+
+TaskBuilder Runtime::task(const Codelet& codelet) {
+  return TaskBuilder(*engine_, codelet);
+}
+
+void Runtime::wait_all() {
+  engine_->wait_all();
+}
+void Runtime::shutdown() {
+  engine_->shutdown();
+}
+const Config& Runtime::config() const {
+  return engine_->config();
+}
+std::span<const WorkerInfo> Runtime::workers() const {
+  return engine_->workers();
+}
+std::string_view Runtime::policy_name() const {
+  return engine_->policy().name();
+}
+std::vector<WorkerStats> Runtime::worker_stats() const {
+  return engine_->worker_stats();
+}
+void Runtime::reset_stats() {
+  engine_->reset_stats();
+}
+void Runtime::write_trace(const std::string& path) const {
+  engine_->write_trace(path);
+}
+void Runtime::write_dot(const std::string& path) const {
+  engine_->write_dot(path);
+}
+void Runtime::record_graph() {
+  engine_->record_graph();
+}
+
+}  // namespace tessera

@@ -1,0 +1,94 @@
+#pragma once
+// Internal representation of a task (detail::Task) and its reference counting.
+//
+// Lifetime: a task is created with one reference, the "execution reference", released when
+// it completes. TaskHandles, the dependency state of data handles and the predecessor lists
+// of pending tasks hold further references. Successor lists hold none: a successor is kept
+// alive by its own execution reference until it completes, which is after its
+// predecessors.
+
+#include <atomic>
+#include <boost/container/small_vector.hpp>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "task_pool.hpp"
+#include "tessera/access.hpp"
+#include "tessera/args.hpp"
+#include "tessera/codelet.hpp"
+#include "tessera/policy.hpp"
+#include "tessera/worker.hpp"
+
+namespace tessera::detail {
+
+struct Data;
+class Engine;
+
+struct TaskAccess {
+  std::shared_ptr<Data> data;
+  Access mode = Access::R;
+};
+
+enum TaskStateBits : std::uint32_t {
+  kTaskDone = 1u,
+  kTaskWaiter = 2u,  // someone sleeps in wait(): completion must notify
+};
+
+struct Task {
+  // Tasks come from TaskPool: see task_pool.hpp for why.
+  static void* operator new(std::size_t bytes);
+  static void operator delete(void* block, std::size_t bytes) noexcept;
+
+  std::atomic<std::int32_t> refs{1};
+  std::atomic<std::int32_t> pending{1};  // unfinished predecessors + the submission guard
+  std::atomic<std::uint32_t> state{0};
+
+  Engine* engine = nullptr;
+  std::uint64_t id = 0;
+  std::shared_ptr<const CodeletState> codelet;
+  boost::container::small_vector<TaskAccess, 3> accesses;
+  ArgPack args;
+  std::string name;  // empty: the codelet's name
+  int priority = 0;
+  Footprint footprint;
+  double flops = 0.0;
+  bool submitted = false;
+
+  std::mutex lock;  // guards finished, successors, upstream_error
+  bool finished = false;
+  boost::container::small_vector<Task*, 4> successors;      // no references (see above)
+  boost::container::small_vector<Task*, 4> predecessors;    // referenced until completion
+  boost::container::small_vector<Task*, 2> explicit_after;  // referenced until submission
+
+  boost::container::small_vector<Data*, 1> commute_data;  // sorted by address
+  std::exception_ptr error;                               // this task's own failure (a TaskFailed)
+  std::exception_ptr upstream_error;                      // the failure that cancelled it
+  std::uint64_t failure_epoch = 0;  // Engine::failure_epoch_ when it failed or was cancelled
+
+  PolicySlot slot;
+  WorkerId worker = kAnyWorker;
+  double start_us = 0.0;
+  double end_us = 0.0;
+
+  std::string_view display_name() const {
+    return name.empty() ? std::string_view(codelet->name) : std::string_view(name);
+  }
+  bool failed_or_cancelled() const { return error || upstream_error; }
+};
+
+inline void* Task::operator new(std::size_t bytes) {
+  return TaskPool::allocate(bytes);
+}
+inline void Task::operator delete(void* block, std::size_t bytes) noexcept {
+  TaskPool::deallocate(block, bytes);
+}
+
+inline Task* retained(Task* task) noexcept {
+  task->refs.fetch_add(1, std::memory_order_relaxed);
+  return task;
+}
+
+}  // namespace tessera::detail

@@ -1,0 +1,68 @@
+// TaskView: the policies' read access to tasks.
+
+#include "data_state.hpp"
+#include "task_state.hpp"
+#include "tessera/policy.hpp"
+
+namespace tessera {
+
+std::uint64_t TaskView::id() const {
+  return task_->id;
+}
+std::string_view TaskView::name() const {
+  return task_->display_name();
+}
+std::string_view TaskView::codelet_name() const {
+  return task_->codelet->name;
+}
+int TaskView::priority() const {
+  return task_->priority;
+}
+bool TaskView::can_run_on(Arch arch) const {
+  return static_cast<bool>(task_->codelet->kernels[index_of(arch)]);
+}
+const Footprint& TaskView::footprint() const {
+  return task_->footprint;
+}
+double TaskView::flops() const {
+  return task_->flops;
+}
+std::size_t TaskView::num_accesses() const {
+  return task_->accesses.size();
+}
+PolicySlot& TaskView::slot() const {
+  return task_->slot;
+}
+
+AccessView TaskView::access(std::size_t index) const {
+  const detail::TaskAccess& a = task_->accesses.at(index);
+  return {a.data->id, a.mode, a.data->layout, a.data.get()};
+}
+
+void TaskView::for_each_successor(const std::function<void(TaskView)>& fn) const {
+  boost::container::small_vector<detail::Task*, 8> copy;
+  {
+    std::lock_guard lock(task_->lock);
+    copy.assign(task_->successors.begin(), task_->successors.end());
+  }
+  for (detail::Task* t : copy) fn(TaskView(t));
+}
+
+void TaskView::for_each_predecessor(const std::function<void(TaskView)>& fn) const {
+  // Predecessors only change while the task is being submitted, or at its completion.
+  for (detail::Task* t : task_->predecessors) fn(TaskView(t));
+}
+
+std::vector<TaskView> TaskView::successors() const {
+  std::vector<TaskView> out;
+  for_each_successor([&](TaskView t) { out.push_back(t); });
+  return out;
+}
+
+std::vector<TaskView> TaskView::predecessors() const {
+  std::vector<TaskView> out;
+  for_each_predecessor([&](TaskView t) { out.push_back(t); });
+  return out;
+}
+
+}  // namespace tessera

@@ -1,0 +1,59 @@
+#pragma once
+// Helpers shared by the test suites.
+
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <tessera/tessera.hpp>
+
+namespace tessera::testing {
+
+// Every registered policy, by name.
+inline std::vector<std::string> all_policies() {
+  std::vector<std::string> names;
+  for (const PolicyInfo& info : registered_policies()) names.push_back(info.name);
+  return names;
+}
+
+// A configuration that ignores the environment (tests must not depend on the caller's).
+inline Config test_config(const std::string& sched, int ncpu = 2) {
+  return Config{}.with_sched(sched).with_ncpu(ncpu).without_env();
+}
+
+// Sets an environment variable for the scope of the object, then restores it.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_.c_str(), old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_.c_str());
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
+// Name generator for parameterised tests over policies.
+struct PolicyName {
+  std::string operator()(const ::testing::TestParamInfo<std::string>& info) const {
+    return info.param;
+  }
+};
+
+}  // namespace tessera::testing
