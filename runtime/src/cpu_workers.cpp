@@ -62,8 +62,16 @@ void CpuWorkers::stop() {
   threads_.clear();
 }
 
-WorkerId CpuWorkers::current(const Engine* engine) noexcept {
-  return tls_engine == engine ? tls_worker : kAnyWorker;
+WorkerId CpuWorkers::current_worker() const { return tls_engine == &engine_ ? tls_worker : kAnyWorker; }
+
+double CpuWorkers::now_us() const {
+  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start_time_).count();
+}
+
+void CpuWorkers::drain(std::atomic<std::int64_t>& in_flight) {
+  for (std::int64_t n = in_flight.load(std::memory_order_acquire); n != 0; n = in_flight.load(std::memory_order_acquire)) {
+    in_flight.wait(n, std::memory_order_acquire);
+  }
 }
 
 void CpuWorkers::wake(WorkerId worker) {

@@ -4,12 +4,14 @@
 // work. Wake-ups are targeted (the worker a policy queued a task for) or go to any sleeper.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <thread>
 #include <vector>
 
+#include "executor.hpp"
 #include "tessera/config.hpp"
 #include "tessera/policy.hpp"
 #include "tessera/worker.hpp"
@@ -19,24 +21,24 @@ namespace tessera::detail {
 class Engine;
 class CpuTopology;
 
-class CpuWorkers {
+class CpuWorkers final : public Executor {
  public:
   CpuWorkers(Engine& engine, Policy& policy, std::span<const WorkerInfo> workers,
              std::shared_ptr<const CpuTopology> topology, const Config& config);
-  ~CpuWorkers();
+  ~CpuWorkers() override;
   CpuWorkers(const CpuWorkers&) = delete;
   CpuWorkers& operator=(const CpuWorkers&) = delete;
 
-  void start();
+  void start() override;
   // Wakes every worker and joins them. Call once no task is left.
-  void stop();
-
-  void wake(WorkerId worker);
+  void stop() override;
+  void wake(WorkerId worker) override;
   // Wakes one sleeping worker, if any sleeps.
-  void wake_any();
-
-  // The worker id of the calling thread if it is one of `engine`'s workers.
-  static WorkerId current(const Engine* engine) noexcept;
+  void wake_any() override;
+  // The worker id of the calling thread if it is one of this engine's workers.
+  WorkerId current_worker() const override;
+  double now_us() const override;
+  void drain(std::atomic<std::int64_t>& in_flight) override;
 
  private:
   struct alignas(64) Slot {
@@ -60,6 +62,7 @@ class CpuWorkers {
   std::atomic<std::uint32_t> wake_cursor_{0};
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
+  std::chrono::steady_clock::time_point start_time_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace tessera::detail

@@ -114,28 +114,30 @@ std::string what_of(const std::exception_ptr& error) {
 
 }  // namespace
 
-Engine::Engine(Config config)
-    : config_(config.resolved()), start_(std::chrono::steady_clock::now()) {
+EngineSetup Engine::threaded(Config requested) {
+  EngineSetup setup;
+  setup.config = requested.resolved();
+  Config& config = setup.config;
   auto topology = std::make_shared<const CpuTopology>();
   const int ncores = topology->num_cores();
-  const int ncpu = config_.ncpu < 0 ? ncores : config_.ncpu;
+  const int ncpu = config.ncpu < 0 ? ncores : config.ncpu;
   if (ncpu == 0) {
-    throw InvalidArgument(
-        "no worker to run tasks: ncpu is 0 and this machine has no other kind of worker");
+    throw InvalidArgument("no worker to run tasks: ncpu is 0 and this machine has no other kind of worker");
   }
-  config_.ncpu = ncpu;
+  config.ncpu = ncpu;
   for (int i = 0; i < ncpu; ++i) {
     WorkerInfo w;
     w.id = i;
     w.arch = Arch::cpu;
+    w.kind = "cpu";
     w.memory_node = 0;
-    w.core = config_.bind_workers ? topology->os_index(i % ncores) : -1;
+    w.core = config.bind_workers ? topology->os_index(i % ncores) : -1;
     w.name = "cpu" + std::to_string(i);
-    workers_.push_back(std::move(w));
+    setup.workers.push_back(std::move(w));
   }
   // Neighbours: most shared cache first, then nearest index.
-  for (WorkerInfo& w : workers_) {
-    for (const WorkerInfo& other : workers_) {
+  for (WorkerInfo& w : setup.workers) {
+    for (const WorkerInfo& other : setup.workers) {
       if (other.id != w.id) w.neighbors.push_back(other.id);
     }
     std::stable_sort(w.neighbors.begin(), w.neighbors.end(), [&](WorkerId a, WorkerId b) {
@@ -145,13 +147,22 @@ Engine::Engine(Config config)
       return std::abs(a - w.id) < std::abs(b - w.id);
     });
   }
+  setup.make_executor = [topology](Engine& engine) -> std::unique_ptr<Executor> {
+    return std::make_unique<CpuWorkers>(engine, engine.policy(), engine.workers(), topology, engine.config());
+  };
+  return setup;
+}
+
+Engine::Engine(EngineSetup setup)
+    : config_(std::move(setup.config)), workers_(std::move(setup.workers)), seed_(setup.seed) {
+  if (workers_.empty()) throw InvalidArgument("no worker to run tasks");
   policy_ = create_policy(config_.sched);
   policy_->attach(*this);
   counters_ = std::make_unique<WorkerCounters[]>(workers_.size());
   trace_.configure(workers_.size(), !config_.trace_file.empty());
   if (!config_.dot_file.empty()) graph_.enable();
-  cpu_workers_ = std::make_unique<CpuWorkers>(*this, *policy_, workers_, topology, config_);
-  cpu_workers_->start();
+  executor_ = setup.make_executor(*this);
+  executor_->start();
 }
 
 Engine::~Engine() {
@@ -162,14 +173,17 @@ Engine::~Engine() {
   }
 }
 
-double Engine::now_us() const {
-  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start_)
-      .count();
+double Engine::now_us() const { return executor_ ? executor_->now_us() : 0.0; }
+
+WorkerId Engine::current_worker() const { return executor_ ? executor_->current_worker() : kAnyWorker; }
+
+bool Engine::can_execute(TaskView task, WorkerId worker) const {
+  const Task* t = task.get();
+  return t->codelet->kernels[index_of(workers_[static_cast<std::size_t>(worker)].arch)] &&
+         executor_->can_execute(*t, worker);
 }
 
-WorkerId Engine::current_worker() const {
-  return CpuWorkers::current(this);
-}
+void Engine::prefetch(TaskView task, WorkerId worker) { executor_->prefetch(*task.get(), worker); }
 
 void Engine::throw_if_inside_task(std::string_view what) const {
   std::string message = std::string(what) + " was called from inside task '";
@@ -383,10 +397,10 @@ void Engine::make_ready(Task* task) {
     if (tls_wake_credit > 0) {
       --tls_wake_credit;
     } else {
-      cpu_workers_->wake_any();
+      executor_->wake_any();
     }
   } else if (target != self) {
-    cpu_workers_->wake(target);
+    executor_->wake(target);
   }
 }
 
@@ -422,21 +436,21 @@ void Engine::release_commute_locks(Task* task, std::size_t count) {
 }
 
 void Engine::execute(Task* task, WorkerId worker) {
-  if (!task->commute_data.empty() && !acquire_commute_locks(task)) return;
-  const TaskView view(task);
-  policy_->on_start(view, worker);
+  if (!begin_task(task, worker)) return;
   run_kernel(*task, worker);
-  policy_->on_finish(view, worker);
-  if (!task->commute_data.empty()) release_commute_locks(task, task->commute_data.size());
-  tls_wake_credit = 1;
-  complete(task);
-  tls_wake_credit = 0;
+  end_task(task, worker);
+}
+
+bool Engine::begin_task(Task* task, WorkerId worker) {
+  if (!task->commute_data.empty() && !acquire_commute_locks(task)) return false;
+  task->worker = worker;
+  policy_->on_start(TaskView(task), worker);
+  return true;
 }
 
 void Engine::run_kernel(Task& task, WorkerId worker) {
   const WorkerInfo& info = workers_[static_cast<std::size_t>(worker)];
   const Kernel& kernel = task.codelet->kernels[index_of(info.arch)];
-  task.worker = worker;
 
   // Scratch buffers are private to the worker and reused between its tasks.
   thread_local std::unordered_map<std::uint64_t, std::vector<std::max_align_t>> scratch;
@@ -460,32 +474,35 @@ void Engine::run_kernel(Task& task, WorkerId worker) {
       throw Error("policy '" + std::string(policy_->name()) + "' gave it to worker " + info.name +
                   ", which cannot run codelet '" + task.codelet->name + "'");
     }
-    TaskContext context(task.display_name(),
-                        std::span<const BufferView>(buffers.data(), buffers.size()), task.args,
-                        worker, info.arch, info.memory_node);
+    TaskContext context(task.display_name(), std::span<const BufferView>(buffers.data(), buffers.size()),
+                        task.args, worker, info.arch, info.memory_node);
     kernel(context);
   } catch (...) {
     const std::string name(task.display_name());
-    task.error =
-        std::make_exception_ptr(TaskFailed("task '" + name + "' (codelet '" + task.codelet->name +
-                                               "') failed: " + what_of(std::current_exception()),
-                                           name, std::current_exception()));
+    task.error = std::make_exception_ptr(TaskFailed("task '" + name + "' (codelet '" + task.codelet->name +
+                                                        "') failed: " + what_of(std::current_exception()),
+                                                    name, std::current_exception()));
   }
   tls_running_task = nullptr;
   task.end_us = now_us();
+}
 
-  const double duration = task.end_us - task.start_us;
+void Engine::end_task(Task* task, WorkerId worker) {
+  const WorkerInfo& info = workers_[static_cast<std::size_t>(worker)];
+  const double duration = task->end_us - task->start_us;
   WorkerCounters& counters = counters_[static_cast<std::size_t>(worker)];
-  counters.tasks.store(counters.tasks.load(std::memory_order_relaxed) + 1,
-                       std::memory_order_relaxed);
-  counters.busy_us.store(counters.busy_us.load(std::memory_order_relaxed) + duration,
-                         std::memory_order_relaxed);
-  if (!task.error && task.codelet->model)
-    task.codelet->model->record(info.arch, task.footprint, duration);
+  counters.tasks.store(counters.tasks.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  counters.busy_us.store(counters.busy_us.load(std::memory_order_relaxed) + duration, std::memory_order_relaxed);
+  if (!task->error && task->codelet->model) task->codelet->model->record(info.arch, task->footprint, duration);
   if (trace_.enabled()) {
-    trace_.record(worker, {task.id, std::string(task.display_name()), task.codelet->name,
-                           task.start_us, task.end_us, task.priority, task.error != nullptr});
+    trace_.record(worker, {task->id, std::string(task->display_name()), task->codelet->name, task->start_us,
+                           task->end_us, task->priority, task->error != nullptr});
   }
+  policy_->on_finish(TaskView(task), worker);
+  if (!task->commute_data.empty()) release_commute_locks(task, task->commute_data.size());
+  tls_wake_credit = 1;
+  complete(task);
+  tls_wake_credit = 0;
 }
 
 void Engine::record_failure(const Task& task) {
@@ -535,10 +552,7 @@ void Engine::complete(Task* task) {
 
 void Engine::wait_all() {
   if (current_worker() != kAnyWorker) throw_if_inside_task("wait_all");
-  for (std::int64_t n = in_flight_.load(std::memory_order_acquire); n != 0;
-       n = in_flight_.load(std::memory_order_acquire)) {
-    in_flight_.wait(n, std::memory_order_acquire);
-  }
+  executor_->drain(in_flight_);
   std::exception_ptr failure;
   std::uint64_t failures = 0;
   std::uint64_t cancelled = 0;
@@ -582,11 +596,8 @@ void Engine::shutdown() {
   if (stopped_.load(std::memory_order_acquire)) return;
   if (current_worker() != kAnyWorker) throw_if_inside_task("shutdown");
   closed_.store(true, std::memory_order_release);
-  for (std::int64_t n = in_flight_.load(std::memory_order_acquire); n != 0;
-       n = in_flight_.load(std::memory_order_acquire)) {
-    in_flight_.wait(n, std::memory_order_acquire);
-  }
-  cpu_workers_->stop();
+  executor_->drain(in_flight_);
+  executor_->stop();
   stopped_.store(true, std::memory_order_release);
   {
     std::lock_guard lock(failure_mutex_);
@@ -604,16 +615,14 @@ void Engine::shutdown() {
 
 std::optional<double> Engine::expected_length_us(TaskView task, WorkerId worker) const {
   const Task* t = task.get();
-  if (t == nullptr || !t->codelet->model || worker < 0 ||
-      static_cast<std::size_t>(worker) >= workers_.size()) {
-    return std::nullopt;
-  }
-  return t->codelet->model->expected_us(workers_[static_cast<std::size_t>(worker)].arch,
-                                        t->footprint);
+  if (t == nullptr || worker < 0 || static_cast<std::size_t>(worker) >= workers_.size()) return std::nullopt;
+  if (auto cost = executor_->expected_length_us(*t, worker)) return cost;
+  if (!t->codelet->model) return std::nullopt;
+  return t->codelet->model->expected_us(workers_[static_cast<std::size_t>(worker)].arch, t->footprint);
 }
 
-double Engine::expected_transfer_us(TaskView /*task*/, WorkerId /*worker*/) const {
-  return 0.0;  // a single host memory node: nothing ever moves
+double Engine::expected_transfer_us(TaskView task, WorkerId worker) const {
+  return executor_->expected_transfer_us(*task.get(), worker);
 }
 
 std::vector<WorkerStats> Engine::worker_stats() const {

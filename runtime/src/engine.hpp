@@ -7,12 +7,14 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "executor.hpp"
 #include "graph_recorder.hpp"
 #include "tessera/config.hpp"
 #include "tessera/policy.hpp"
@@ -24,11 +26,23 @@ namespace tessera::detail {
 
 struct Data;
 struct Task;
-class CpuWorkers;
+class Engine;
+
+// Everything an Engine is made of besides its graph: the workers, the policy named in the
+// configuration, and how to build the executor that drives them.
+struct EngineSetup {
+  Config config;  // resolved
+  std::vector<WorkerInfo> workers;
+  std::function<std::unique_ptr<Executor>(Engine&)> make_executor;
+  std::uint64_t seed = 0x7e55e7a;
+};
 
 class Engine final : public PolicyHost {
  public:
-  explicit Engine(Config config);
+  // Real CPU worker threads bound with hwloc, as the configuration asks.
+  static EngineSetup threaded(Config config);
+
+  explicit Engine(EngineSetup setup);
   ~Engine() override;
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -45,8 +59,15 @@ class Engine final : public PolicyHost {
   void wait(Task& task);
   void shutdown();
 
-  // Runs a task popped by `worker` (called by the executor's threads).
+  // Runs a task popped by `worker`: begin_task, the kernel, end_task (worker threads).
   void execute(Task* task, WorkerId worker);
+  // Takes commute locks and calls the policy's on_start; false if the task was parked
+  // behind another commuting task (it will be pushed again).
+  bool begin_task(Task* task, WorkerId worker);
+  // Records statistics, trace and model; calls on_finish; releases successors. The executor
+  // has set task->start_us and task->end_us.
+  void end_task(Task* task, WorkerId worker);
+  Executor& executor() { return *executor_; }
 
   // PolicyHost
   std::span<const WorkerInfo> workers() const override { return workers_; }
@@ -54,7 +75,9 @@ class Engine final : public PolicyHost {
   WorkerId current_worker() const override;
   std::optional<double> expected_length_us(TaskView task, WorkerId worker) const override;
   double expected_transfer_us(TaskView task, WorkerId worker) const override;
-  std::uint64_t seed() const override { return 0x7e55e7a; }
+  std::uint64_t seed() const override { return seed_; }
+  bool can_execute(TaskView task, WorkerId worker) const override;
+  void prefetch(TaskView task, WorkerId worker) override;
 
   const Config& config() const { return config_; }
   Policy& policy() { return *policy_; }
@@ -81,8 +104,8 @@ class Engine final : public PolicyHost {
   Config config_;
   std::vector<WorkerInfo> workers_;
   std::unique_ptr<Policy> policy_;
-  std::unique_ptr<CpuWorkers> cpu_workers_;
-  std::chrono::steady_clock::time_point start_;
+  std::unique_ptr<Executor> executor_;
+  std::uint64_t seed_;
 
   std::atomic<std::uint64_t> next_task_id_{0};
   std::atomic<std::int64_t> in_flight_{0};

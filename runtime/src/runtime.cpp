@@ -6,7 +6,7 @@
 
 namespace tessera {
 
-Runtime::Runtime(Config config) : engine_(std::make_unique<detail::Engine>(std::move(config))) {}
+Runtime::Runtime(Config config) : engine_(std::make_unique<detail::Engine>(detail::Engine::threaded(std::move(config)))) {}
 
 Runtime::~Runtime() = default;
 

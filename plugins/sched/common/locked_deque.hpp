@@ -59,9 +59,9 @@ struct alignas(64) PerWorker {
   T value;
 };
 
-// A predicate accepting the tasks that workers of `arch` can run.
-inline auto runnable_on(Arch arch) {
-  return [arch](TaskView t) { return t.can_run_on(arch); };
+// A predicate accepting the tasks that `worker` can run.
+inline auto runnable_by(const PolicyHost& host, WorkerId worker) {
+  return [&host, worker](TaskView t) { return host.can_execute(t, worker); };
 }
 
 }  // namespace tessera::sched

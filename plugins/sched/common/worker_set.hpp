@@ -18,23 +18,22 @@ inline std::uint64_t mix64(std::uint64_t x) {
 }
 
 // The workers able to run `task`.
-inline std::vector<WorkerId> capable_workers(std::span<const WorkerInfo> workers, TaskView task) {
+inline std::vector<WorkerId> capable_workers(const PolicyHost& host, TaskView task) {
   std::vector<WorkerId> out;
-  for (const WorkerInfo& w : workers) {
-    if (task.can_run_on(w.arch)) out.push_back(w.id);
+  for (const WorkerInfo& w : host.workers()) {
+    if (host.can_execute(task, w.id)) out.push_back(w.id);
   }
   return out;
 }
 
 // Picks the `draw`-th capable worker of `task` (modulo their number) without allocating.
-inline WorkerId nth_capable_worker(std::span<const WorkerInfo> workers, TaskView task,
-                                   std::uint64_t draw) {
+inline WorkerId nth_capable_worker(const PolicyHost& host, TaskView task, std::uint64_t draw) {
   std::size_t count = 0;
-  for (const WorkerInfo& w : workers) count += task.can_run_on(w.arch) ? 1 : 0;
+  for (const WorkerInfo& w : host.workers()) count += host.can_execute(task, w.id) ? 1 : 0;
   if (count == 0) return kAnyWorker;
   std::size_t pick = static_cast<std::size_t>(draw % count);
-  for (const WorkerInfo& w : workers) {
-    if (task.can_run_on(w.arch) && pick-- == 0) return w.id;
+  for (const WorkerInfo& w : host.workers()) {
+    if (host.can_execute(task, w.id) && pick-- == 0) return w.id;
   }
   return kAnyWorker;
 }

@@ -16,7 +16,7 @@ class EagerPolicy final : public Policy {
   }
   TaskView pop(WorkerId worker) override {
     return queue_.pop_front_if(
-        runnable_on(host().workers()[static_cast<std::size_t>(worker)].arch));
+        runnable_by(host(), worker));
   }
 
  private:

@@ -29,12 +29,11 @@ class LifoPolicy final : public tessera::Policy {
     return tessera::kAnyWorker;
   }
 
-  // An idle worker asks for work: the newest task its architecture can run.
+  // An idle worker asks for work: the newest task it can run.
   tessera::TaskView pop(tessera::WorkerId worker) override {
-    const tessera::Arch arch = host().workers()[static_cast<std::size_t>(worker)].arch;
     std::lock_guard lock(mutex_);
     for (auto it = stack_.rbegin(); it != stack_.rend(); ++it) {
-      if (it->can_run_on(arch)) {
+      if (host().can_execute(*it, worker)) {
         tessera::TaskView task = *it;
         stack_.erase(std::next(it).base());
         return task;

@@ -24,19 +24,19 @@ class LwsPolicy final : public Policy {
   WorkerId push(TaskView task) override {
     const WorkerId self = host().current_worker();
     if (self != kAnyWorker &&
-        task.can_run_on(host().workers()[static_cast<std::size_t>(self)].arch)) {
+        host().can_execute(task, self)) {
       queues_[static_cast<std::size_t>(self)].value.push_back(task);
       return kAnyWorker;  // a sleeping neighbour may steal it if this worker stays busy
     }
     const WorkerId target =
-        nth_capable_worker(host().workers(), task, next_.fetch_add(1, std::memory_order_relaxed));
+        nth_capable_worker(host(), task, next_.fetch_add(1, std::memory_order_relaxed));
     queues_[static_cast<std::size_t>(target)].value.push_back(task);
     return target;
   }
 
   TaskView pop(WorkerId worker) override {
     const WorkerInfo& me = host().workers()[static_cast<std::size_t>(worker)];
-    const auto can_run = runnable_on(me.arch);
+    const auto can_run = runnable_by(host(), worker);
     if (TaskView task = queues_[static_cast<std::size_t>(worker)].value.pop_front_if(can_run))
       return task;
     for (WorkerId victim : me.neighbors) {

@@ -21,10 +21,9 @@ class PrioPolicy final : public Policy {
     return kAnyWorker;
   }
   TaskView pop(WorkerId worker) override {
-    const Arch arch = host().workers()[static_cast<std::size_t>(worker)].arch;
-    std::lock_guard lock(mutex_);
+        std::lock_guard lock(mutex_);
     for (auto it = queue_.begin(); it != queue_.end(); ++it) {
-      if (it->task.can_run_on(arch)) {
+      if (host().can_execute(it->task, worker)) {
         TaskView task = it->task;
         queue_.erase(it);
         return task;

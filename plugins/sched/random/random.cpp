@@ -23,7 +23,7 @@ class RandomPolicy final : public Policy {
   }
   WorkerId push(TaskView task) override {
     const std::uint64_t draw = mix64(seed_ ^ counter_.fetch_add(1, std::memory_order_relaxed));
-    const WorkerId target = nth_capable_worker(host().workers(), task, draw);
+    const WorkerId target = nth_capable_worker(host(), task, draw);
     queues_[static_cast<std::size_t>(target)].value.push_back(task);
     return target;
   }

@@ -24,19 +24,19 @@ class WsPolicy final : public Policy {
   WorkerId push(TaskView task) override {
     const WorkerId self = host().current_worker();
     if (self != kAnyWorker &&
-        task.can_run_on(host().workers()[static_cast<std::size_t>(self)].arch)) {
+        host().can_execute(task, self)) {
       queues_[static_cast<std::size_t>(self)].value.push_back(task);
       return kAnyWorker;  // wake a sleeper: it will steal if this worker is busy
     }
     const WorkerId target =
-        nth_capable_worker(host().workers(), task, next_.fetch_add(1, std::memory_order_relaxed));
+        nth_capable_worker(host(), task, next_.fetch_add(1, std::memory_order_relaxed));
     queues_[static_cast<std::size_t>(target)].value.push_back(task);
     return target;
   }
 
   TaskView pop(WorkerId worker) override {
     const auto workers = host().workers();
-    const auto can_run = runnable_on(workers[static_cast<std::size_t>(worker)].arch);
+    const auto can_run = runnable_by(host(), worker);
     if (TaskView task = queues_[static_cast<std::size_t>(worker)].value.pop_back_if(can_run))
       return task;
     const std::size_t n = workers.size();

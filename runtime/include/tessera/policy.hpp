@@ -101,6 +101,12 @@ class PolicyHost {
   virtual double expected_transfer_us(TaskView task, WorkerId worker) const = 0;
   // A seed for policies that draw random numbers (fixed in the simulator).
   virtual std::uint64_t seed() const = 0;
+  // Whether `worker` can run `task`: its codelet implements the worker's architecture and
+  // nothing else (per-kind costs in a simulation, for instance) rules it out.
+  virtual bool can_execute(TaskView task, WorkerId worker) const = 0;
+  // Starts moving the task's input data to the worker's memory node now (as StarPU's dmda
+  // does when it queues a task for a worker). Harmless when the data is already there.
+  virtual void prefetch(TaskView task, WorkerId worker) = 0;
 };
 
 // key=value options given after the policy name: "dmda:alpha=1,beta=0.5".

@@ -20,6 +20,7 @@ struct WorkerInfo {
   int memory_node = 0;
   int core = -1;                    // OS index of the core it is bound to; -1 if unbound
   std::string name;                 // "cpu0", "cuda1", ...
+  std::string kind;                 // cost class: the arch name, or a device model ("k40m")
   std::vector<WorkerId> neighbors;  // the other workers, nearest (most shared cache) first
 };
 

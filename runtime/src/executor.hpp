@@ -1,0 +1,40 @@
+#pragma once
+// Executor: what drives the workers of an Engine. Real threads (CpuWorkers) or the
+// virtual-time simulator (SimExecutor) implement it; the engine and its policy do not know
+// which one runs them.
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+
+#include "tessera/worker.hpp"
+
+namespace tessera::detail {
+
+struct Task;
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  virtual void start() = 0;
+  // Stops the workers; called once no task is left.
+  virtual void stop() = 0;
+  virtual void wake(WorkerId worker) = 0;
+  virtual void wake_any() = 0;
+  // The worker on whose behalf the calling code runs, or kAnyWorker.
+  virtual WorkerId current_worker() const = 0;
+  virtual double now_us() const = 0;
+  // Returns once `in_flight` is zero. Threads just wait; a simulator runs its event loop.
+  virtual void drain(std::atomic<std::int64_t>& in_flight) = 0;
+  // Starts moving the task's input data to the worker's memory node ahead of time.
+  virtual void prefetch(Task& /*task*/, WorkerId /*worker*/) {}
+  virtual double expected_transfer_us(const Task& /*task*/, WorkerId /*worker*/) const { return 0.0; }
+  // A prediction that overrides the codelet's performance model (the simulator's costs).
+  virtual std::optional<double> expected_length_us(const Task& /*task*/, WorkerId /*worker*/) const {
+    return std::nullopt;
+  }
+  // Whether a task may run on a worker beyond its codelet's architectures (e.g. per-kind costs).
+  virtual bool can_execute(const Task& /*task*/, WorkerId /*worker*/) const { return true; }
+};
+
+}  // namespace tessera::detail
