@@ -4,6 +4,12 @@ find_package(Threads REQUIRED)
 pkg_check_modules(HWLOC REQUIRED IMPORTED_TARGET hwloc)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(Boost 1.74 REQUIRED)
+# GLPK ships no CMake or pkg-config file on Debian.
+find_path(GLPK_INCLUDE_DIR glpk.h REQUIRED)
+find_library(GLPK_LIBRARY glpk REQUIRED)
+add_library(GLPK::GLPK UNKNOWN IMPORTED)
+set_target_properties(GLPK::GLPK PROPERTIES IMPORTED_LOCATION ${GLPK_LIBRARY}
+  INTERFACE_INCLUDE_DIRECTORIES ${GLPK_INCLUDE_DIR})
 if(TESSERA_BUILD_APPS)
   find_package(CLI11 CONFIG REQUIRED)
 endif()

@@ -11,8 +11,10 @@ int main(int argc, char** argv) {
   CLI::App app{"Tessera: a task-based runtime for heterogeneous machines"};
   app.set_version_flag("--version", tessera::kVersion);
   app.require_subcommand(1);
+  tessera::cli::add_platform_command(app);
   tessera::cli::add_policies_command(app);
   tessera::cli::add_run_demo_command(app);
+  tessera::cli::add_sim_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

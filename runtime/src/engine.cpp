@@ -157,11 +157,11 @@ Engine::Engine(EngineSetup setup)
     : config_(std::move(setup.config)), workers_(std::move(setup.workers)), seed_(setup.seed) {
   if (workers_.empty()) throw InvalidArgument("no worker to run tasks");
   policy_ = create_policy(config_.sched);
-  policy_->attach(*this);
   counters_ = std::make_unique<WorkerCounters[]>(workers_.size());
   trace_.configure(workers_.size(), !config_.trace_file.empty());
   if (!config_.dot_file.empty()) graph_.enable();
   executor_ = setup.make_executor(*this);
+  policy_->attach(*this);  // after the executor: the policy may ask about the machine
   executor_->start();
 }
 
@@ -206,6 +206,15 @@ std::shared_ptr<Data> Engine::register_data(void* ptr, const DataLayout& layout)
     ptr = data->owned.get();
   }
   data->host_ptr = ptr;
+  return data;
+}
+
+std::shared_ptr<Data> Engine::register_virtual(const DataLayout& layout) {
+  auto data = std::make_shared<Data>();
+  static std::atomic<std::uint64_t> next_virtual_id{1ull << 62};
+  data->id = next_virtual_id.fetch_add(1, std::memory_order_relaxed);
+  data->owner = this;
+  data->layout = layout;
   return data;
 }
 
@@ -493,7 +502,10 @@ void Engine::end_task(Task* task, WorkerId worker) {
   WorkerCounters& counters = counters_[static_cast<std::size_t>(worker)];
   counters.tasks.store(counters.tasks.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   counters.busy_us.store(counters.busy_us.load(std::memory_order_relaxed) + duration, std::memory_order_relaxed);
-  if (!task->error && task->codelet->model) task->codelet->model->record(info.arch, task->footprint, duration);
+  if (!task->error && task->codelet->model) {
+    task->codelet->model->record(info.arch, task->footprint, duration);
+    remember_model(task->codelet->model);
+  }
   if (trace_.enabled()) {
     trace_.record(worker, {task->id, std::string(task->display_name()), task->codelet->name, task->start_us,
                            task->end_us, task->priority, task->error != nullptr});
@@ -503,6 +515,17 @@ void Engine::end_task(Task* task, WorkerId worker) {
   tls_wake_credit = 1;
   complete(task);
   tls_wake_credit = 0;
+}
+
+void Engine::remember_model(const std::shared_ptr<PerfModel>& model) {
+  // Called for every task with a model: a lock-free look at the last one seen first.
+  thread_local const Engine* last_engine = nullptr;
+  thread_local const PerfModel* last = nullptr;
+  if (last == model.get() && last_engine == this) return;
+  last = model.get();
+  last_engine = this;
+  std::lock_guard lock(models_mutex_);
+  if (std::find(models_.begin(), models_.end(), model) == models_.end()) models_.push_back(model);
 }
 
 void Engine::record_failure(const Task& task) {
@@ -606,6 +629,10 @@ void Engine::shutdown() {
                    "tessera: %llu task failure(s) were never reported by wait_all; the first: %s\n",
                    static_cast<unsigned long long>(failures_), what_of(first_failure_).c_str());
     }
+  }
+  {
+    std::lock_guard lock(models_mutex_);
+    for (const auto& model : models_) model->flush();
   }
   if (!config_.trace_file.empty()) trace_.write_chrome_json(config_.trace_file, workers_);
   if (!config_.dot_file.empty()) graph_.write_dot(config_.dot_file);

@@ -49,6 +49,8 @@ class Engine final : public PolicyHost {
 
   // data
   std::shared_ptr<Data> register_data(void* ptr, const DataLayout& layout);
+  // Data without storage, for simulations: only its layout matters.
+  std::shared_ptr<Data> register_virtual(const DataLayout& layout);
   void unregister(Data& data);
 
   // tasks
@@ -75,6 +77,9 @@ class Engine final : public PolicyHost {
   WorkerId current_worker() const override;
   std::optional<double> expected_length_us(TaskView task, WorkerId worker) const override;
   double expected_transfer_us(TaskView task, WorkerId worker) const override;
+  double transfer_time_us(int from_node, int to_node, double bytes) const override {
+    return executor_->transfer_time_us(from_node, to_node, bytes);
+  }
   std::uint64_t seed() const override { return seed_; }
   bool can_execute(TaskView task, WorkerId worker) const override;
   void prefetch(TaskView task, WorkerId worker) override;
@@ -98,6 +103,7 @@ class Engine final : public PolicyHost {
   void run_kernel(Task& task, WorkerId worker);
   void complete(Task* task);
   void record_failure(const Task& task);
+  void remember_model(const std::shared_ptr<PerfModel>& model);
   [[noreturn]] void throw_if_inside_task(std::string_view what) const;
   void check_submittable(const Task& task) const;
 
@@ -126,6 +132,8 @@ class Engine final : public PolicyHost {
   };
   std::unique_ptr<WorkerCounters[]> counters_;
 
+  std::mutex models_mutex_;
+  std::vector<std::shared_ptr<PerfModel>> models_;  // flushed at shutdown
   TraceRecorder trace_;
   GraphRecorder graph_;
 };

@@ -29,6 +29,7 @@ class Executor {
   // Starts moving the task's input data to the worker's memory node ahead of time.
   virtual void prefetch(Task& /*task*/, WorkerId /*worker*/) {}
   virtual double expected_transfer_us(const Task& /*task*/, WorkerId /*worker*/) const { return 0.0; }
+  virtual double transfer_time_us(int /*from_node*/, int /*to_node*/, double /*bytes*/) const { return 0.0; }
   // A prediction that overrides the codelet's performance model (the simulator's costs).
   virtual std::optional<double> expected_length_us(const Task& /*task*/, WorkerId /*worker*/) const {
     return std::nullopt;

@@ -39,6 +39,8 @@ class PerfModel {
   virtual std::optional<double> expected_us(Arch arch, const Footprint& footprint) const = 0;
   // Feeds one measured duration. Called concurrently from worker threads.
   virtual void record(Arch arch, const Footprint& footprint, double measured_us) = 0;
+  // Persists what was learnt, if the model is persistent (called at runtime shutdown).
+  virtual void flush() {}
 };
 
 }  // namespace tessera

@@ -99,6 +99,9 @@ class PolicyHost {
   virtual std::optional<double> expected_length_us(TaskView task, WorkerId worker) const = 0;
   // Expected time to make the task's data valid on the worker's memory node.
   virtual double expected_transfer_us(TaskView task, WorkerId worker) const = 0;
+  // Expected time to move `bytes` from one memory node to another over the machine's links
+  // (0 within a node), ignoring what else is in flight.
+  virtual double transfer_time_us(int from_node, int to_node, double bytes) const = 0;
   // A seed for policies that draw random numbers (fixed in the simulator).
   virtual std::uint64_t seed() const = 0;
   // Whether `worker` can run `task`: its codelet implements the worker's architecture and
