@@ -8,7 +8,9 @@ BUILD      ?= build
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build run test test-asan test-tsan bench format clean
+.PHONY: all deps configure build run test test-asan test-tsan fuzz bench format clean
+
+FUZZ_SECONDS ?= 20
 
 all: build
 
@@ -41,6 +43,10 @@ test-tsan: deps
 	cmake --build $(BUILD)-tsan -j$(JOBS)
 	TSAN_OPTIONS="halt_on_error=1" ctest --test-dir $(BUILD)-tsan --output-on-failure -j$(JOBS) -L core
 
+# The libFuzzer targets of the platform and DAG readers, FUZZ_SECONDS each (clang).
+fuzz: deps
+	scripts/fuzz.sh $(BUILD)-fuzz $(FUZZ_SECONDS) $(JOBS)
+
 bench: build
 	$(BUILD)/bin/tessera-bench-overhead
 
@@ -49,4 +55,4 @@ format:
 	  xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan $(BUILD)-fuzz

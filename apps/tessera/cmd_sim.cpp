@@ -4,6 +4,7 @@
 #include <memory>
 
 #include <dags/dag_spec.hpp>
+#include <dags/priorities.hpp>
 #include <tessera/platform.hpp>
 #include <tessera/simulation.hpp>
 
@@ -16,6 +17,7 @@ struct SimCommand {
   std::string dag;
   std::string platform;
   SimOptions options;
+  std::string priorities = "classic";
   bool json = false;
   bool schedule = false;
 };
@@ -60,13 +62,16 @@ void add_sim_command(CLI::App& app) {
   command->add_option("--seed", cmd->options.seed, "seed of the noisy durations")->capture_default_str();
   command->add_flag("--noise", cmd->options.noise, "sample durations around the model means");
   command->add_option("--trace", cmd->options.trace_file, "write the simulated schedule as a Chrome/Perfetto trace");
+  command->add_option("--priorities", cmd->priorities, "task priorities: classic (as generated), bottom-level, none")
+      ->capture_default_str();
   command->add_flag("--json", cmd->json, "print one JSON object instead of the table");
   command->add_flag("--schedule", cmd->schedule, "with --json: include every task's worker, start and end");
   command->callback([cmd] {
     const Platform platform = Platform::resolve(cmd->platform);
     dags::GeneratorDefaults defaults;
     if (platform.tile > 0) defaults.tile_size = platform.tile;
-    const Dag dag = dags::make_dag(cmd->dag, defaults);
+    Dag dag = dags::make_dag(cmd->dag, defaults);
+    dags::apply_priorities(dag, platform, dags::parse_priority_scheme(cmd->priorities));
     const SimResult result = simulate(dag, platform, cmd->options);
     if (cmd->json) {
       std::printf("%s\n", result.to_json(cmd->schedule).c_str());

@@ -62,6 +62,11 @@ void Coherency::allocate(std::size_t data, int node, std::vector<Action>& action
   Node& n = nodes_[static_cast<std::size_t>(node)];
   const std::uint64_t need = bytes_[data];
   if (node != kHome) {
+    if (!can_hold(data, node)) {
+      throw Error("memory node " + std::to_string(node) + " (" + std::to_string(n.capacity) +
+                  " bytes) cannot make room for " + std::to_string(need) +
+                  " more bytes: the data of the tasks running there does not fit");
+    }
     // Two passes over the LRU list: clean victims first, then dirty ones (written back).
     for (int pass = 0; pass < 2 && n.used + need > n.capacity; ++pass) {
       for (auto it = n.lru.begin(); it != n.lru.end() && n.used + need > n.capacity;) {
@@ -90,12 +95,28 @@ void Coherency::allocate(std::size_t data, int node, std::vector<Action>& action
   r.allocated = true;
 }
 
+bool Coherency::can_hold(std::size_t data, int node) const {
+  const Node& n = nodes_[static_cast<std::size_t>(node)];
+  if (node == kHome || replica(data, node).allocated) return true;
+  std::uint64_t evictable = 0;
+  for (std::size_t victim : n.lru) {
+    if (replica(victim, node).pins == 0) evictable += bytes_[victim];
+  }
+  return n.used - evictable + bytes_[data] <= n.capacity;
+}
+
 void Coherency::acquire(std::size_t data, int node, Access mode, std::vector<Action>& actions,
-                        const SourceChooser& choose) {
+                        const SourceChooser& choose, bool pin) {
   if (is_scratch(mode)) return;
   Replica& r = replica(data, node);
-  r.pins++;  // pinned before making room, so this replica is never its own victim
-  allocate(data, node, actions);
+  r.pins++;  // pinned while making room, so this replica is never its own victim
+  try {
+    allocate(data, node, actions);
+  } catch (...) {
+    r.pins--;
+    throw;
+  }
+  if (!pin) r.pins--;
   if (reads(mode) && !r.valid) {
     const int from = choose(data, node, valid_nodes(data));
     actions.push_back({ActionKind::copy, data, from, node, bytes_[data]});

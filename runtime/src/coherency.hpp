@@ -41,7 +41,11 @@ class Coherency {
   // Makes `data` usable on `node` for `mode` and pins it there; appends to `actions` the
   // evictions, write-backs and copies to carry out first. Throws Error if the node cannot
   // make room (everything pinned).
-  void acquire(std::size_t data, int node, Access mode, std::vector<Action>& actions, const SourceChooser& choose);
+  // A prefetch passes pin = false: its replica may be evicted again before it is used.
+  void acquire(std::size_t data, int node, Access mode, std::vector<Action>& actions, const SourceChooser& choose,
+               bool pin = true);
+  // Whether `node` has room for `data`, evicting only unpinned replicas.
+  bool can_hold(std::size_t data, int node) const;
   void unpin(std::size_t data, int node);
   // Records that the home node received a valid copy (a transfer routed through it).
   void mark_home_valid(std::size_t data) { replica(data, kHome).valid = true; }

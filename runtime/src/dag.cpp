@@ -103,7 +103,7 @@ Dag Dag::parse_json(std::string_view text, std::string_view source_name) {
     const JsonPath list = root.at("data");
     for (std::size_t i = 0; i < list.array().size(); ++i) {
       const JsonPath d = list.at(i);
-      DagData item{d.at("id").string(), static_cast<std::uint64_t>(d.at("bytes").non_negative())};
+      DagData item{d.at("id").string(), d.at("bytes").count()};
       if (!data_ids.emplace(item.id, i).second) d.at("id").fail("duplicate data id '" + item.id + "'");
       dag.data.push_back(std::move(item));
     }
@@ -124,7 +124,7 @@ Dag Dag::parse_json(std::string_view text, std::string_view source_name) {
     task.type = t.at("type").string();
     if (task.type.empty()) t.at("type").fail("must not be empty");
     if (t.has("flops")) task.flops = t.at("flops").non_negative();
-    if (t.has("priority")) task.priority = static_cast<int>(t.at("priority").integer());
+    if (t.has("priority")) task.priority = t.at("priority").int32();
     if (t.has("cost_us")) {
       const JsonPath costs = t.at("cost_us");
       for (const auto& [kind, value] : costs.object().items()) task.cost_us[kind] = costs.at(kind).non_negative();

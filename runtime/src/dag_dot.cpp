@@ -1,7 +1,9 @@
 // Graphviz DOT reader for Dag: a practical subset of the language (digraph, node and edge
 // statements with attribute lists, edge chains, comments, quoted ids).
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <charconv>
 #include <map>
 #include <optional>
@@ -199,7 +201,7 @@ class DotParser {
   double number(const Node& n, const std::string& key, const std::string& text) const {
     double value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || value < 0) {
+    if (ec != std::errc() || end != text.data() + text.size() || !(value >= 0) || !std::isfinite(value)) {
       throw InvalidArgument(source_ + ": node '" + n.id + "': attribute " + key + "='" + text +
                             "' is not a non-negative number");
     }
@@ -222,7 +224,7 @@ class DotParser {
       if (t.type.empty()) t.type = n.id;
       for (const auto& [key, value] : n.attrs) {
         if (key == "flops") t.flops = number(n, key, value);
-        if (key == "priority") t.priority = static_cast<int>(number(n, key, value));
+        if (key == "priority") t.priority = static_cast<int>(std::min(number(n, key, value), 2.0e9));
         if (key == "cost_us") t.cost_us["*"] = number(n, key, value);
         if (key.size() > 3 && key.substr(key.size() - 3) == "_us" && key != "cost_us") {
           t.cost_us[key.substr(0, key.size() - 3)] = number(n, key, value);
@@ -238,7 +240,7 @@ class DotParser {
       }
       const double size = number(nodes_[e.from], "bytes", bytes->second);
       const std::size_t data = dag.data.size();
-      dag.data.push_back({nodes_[e.from].id + "->" + nodes_[e.to].id, static_cast<std::uint64_t>(size)});
+      dag.data.push_back({nodes_[e.from].id + "->" + nodes_[e.to].id, static_cast<std::uint64_t>(std::min(size, 9.0e18))});
       tasks[e.from].access.push_back({data, Access::W});
       tasks[e.to].access.push_back({data, Access::R});
       after[e.to].push_back(e.from);  // keeps the writer first in the order

@@ -44,6 +44,12 @@ Dag Dag::parse_stg(std::string_view text, std::string_view source_name, double u
 
   const long long n = take("the task count");
   if (n < 0) throw InvalidArgument(where() + ": negative task count");
+  // Each task takes at least three numbers: a count beyond that is a corrupt file, not a
+  // reason to allocate memory for it.
+  if (static_cast<unsigned long long>(n) + 2 > (numbers.size() - 1) / 3) {
+    throw InvalidArgument(where() + ": declares " + std::to_string(n) + " tasks but holds at most " +
+                          std::to_string(numbers.size() / 3) + " task records");
+  }
   const std::size_t total = static_cast<std::size_t>(n) + 2;
   Dag dag;
   dag.name = "stg";

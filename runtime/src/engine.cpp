@@ -395,6 +395,7 @@ void Engine::make_ready(Task* task) {
     while (!queue.empty()) {
       Task* t = queue.back();
       queue.pop_back();
+      policy_->on_cancel(TaskView(t));
       complete(t);
     }
     tls_cancel_queue = nullptr;

@@ -3,6 +3,7 @@
 // data id 'A9'". Used by the platform, DAG and performance-model parsers.
 
 #include <nlohmann/json.hpp>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -60,7 +61,23 @@ class JsonPath {
   }
   long long integer() const {
     if (!value_->is_number_integer()) fail("expected an integer");
+    if (value_->is_number_unsigned() && value_->get<unsigned long long>() > 9223372036854775807ull) fail("is too large");
     return value_->get<long long>();
+  }
+  // An integer that fits an int.
+  int int32() const {
+    const long long v = integer();
+    if (v < -2147483648LL || v > 2147483647LL) fail("is out of range (" + std::to_string(v) + ")");
+    return static_cast<int>(v);
+  }
+  // A non-negative integer (JSON integers, or numbers such as 1e9 with no fraction).
+  std::uint64_t count() const {
+    if (value_->is_number_unsigned()) return value_->get<std::uint64_t>();
+    const double v = number();
+    if (!(v >= 0.0) || v > 9.2e18 || v != static_cast<double>(static_cast<std::uint64_t>(v))) {
+      fail("expected a non-negative whole number (got " + value_->dump() + ")");
+    }
+    return static_cast<std::uint64_t>(v);
   }
   bool boolean() const {
     if (!value_->is_boolean()) fail("expected true or false");
@@ -86,7 +103,7 @@ class JsonPath {
 inline nlohmann::json parse_json_text(std::string_view text, std::string_view source) {
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // syntax errors, and numbers out of range
     throw InvalidArgument(std::string(source) + ": not valid JSON (" + e.what() + ")");
   }
 }

@@ -233,9 +233,9 @@ void HistoryModel::load_json(const std::string& text, const std::string& source)
     for (std::size_t i = 0; i < list.array().size(); ++i) {
       const detail::JsonPath e = list.at(i);
       HistoryEntry entry;
-      entry.key = e.at("key").value().get<std::uint64_t>();
+      entry.key = e.at("key").count();
       entry.size = e.at("size").non_negative();
-      entry.count = static_cast<std::uint64_t>(e.at("count").non_negative());
+      entry.count = e.at("count").count();
       entry.mean_us = e.at("mean_us").non_negative();
       entry.m2 = e.at("m2").non_negative();
       loaded[*arch][entry.key] = entry;

@@ -37,7 +37,7 @@ CostEntry parse_cost(const JsonPath& p) {
       sample.bytes = s.at("bytes").positive();
       sample.mean_us = s.at("mean_us").non_negative();
       if (s.has("stddev_us")) sample.stddev_us = s.at("stddev_us").non_negative();
-      if (s.has("samples")) sample.samples = static_cast<std::uint64_t>(s.at("samples").non_negative());
+      if (s.has("samples")) sample.samples = s.at("samples").count();
       c.by_size.push_back(sample);
     }
     std::sort(c.by_size.begin(), c.by_size.end(), [](const CostSample& a, const CostSample& b) { return a.bytes < b.bytes; });
@@ -84,7 +84,10 @@ Platform Platform::parse(std::string_view text, std::string_view source_name) {
   Platform p;
   p.name = root.at("name").string();
   p.description = root.string_or("description", "");
-  if (root.has("tile")) p.tile = static_cast<int>(root.at("tile").positive());
+  if (root.has("tile")) {
+    p.tile = root.at("tile").int32();
+    if (p.tile <= 0) root.at("tile").fail("must be positive");
+  }
 
   const JsonPath nodes = root.at("memory_nodes");
   if (nodes.array().empty()) nodes.fail("at least one memory node is needed");
@@ -92,9 +95,10 @@ Platform Platform::parse(std::string_view text, std::string_view source_name) {
   for (std::size_t i = 0; i < nodes.array().size(); ++i) {
     const JsonPath n = nodes.at(i);
     MemoryNodeSpec spec;
-    spec.id = static_cast<int>(n.at("id").integer());
+    spec.id = n.at("id").int32();
     spec.kind = parse_memory_kind(n.at("kind"));
-    spec.bytes = static_cast<std::uint64_t>(n.at("bytes").positive());
+    spec.bytes = n.at("bytes").count();
+    if (spec.bytes == 0) n.at("bytes").fail("must be positive");
     if (!ids.insert(spec.id).second) n.at("id").fail("duplicate memory node id " + std::to_string(spec.id));
     p.memory_nodes.push_back(spec);
   }
@@ -109,9 +113,9 @@ Platform Platform::parse(std::string_view text, std::string_view source_name) {
     const auto parsed = parse_arch(arch);
     if (!parsed) w.at("arch").fail("unknown architecture '" + arch + "' (use cpu, cuda or opencl)");
     g.arch = *parsed;
-    g.count = static_cast<int>(w.at("count").integer());
+    g.count = w.at("count").int32();
     if (g.count <= 0) w.at("count").fail("must be positive");
-    g.memory_node = static_cast<int>(w.at("memory_node").integer());
+    g.memory_node = w.at("memory_node").int32();
     if (!ids.count(g.memory_node)) w.at("memory_node").fail("no memory node with id " + std::to_string(g.memory_node));
     g.kind = w.string_or("kind", std::string(to_string(g.arch)));
     p.workers.push_back(g);
@@ -122,8 +126,8 @@ Platform Platform::parse(std::string_view text, std::string_view source_name) {
     for (std::size_t i = 0; i < links.array().size(); ++i) {
       const JsonPath l = links.at(i);
       LinkSpec link;
-      link.from = static_cast<int>(l.at("from").integer());
-      link.to = static_cast<int>(l.at("to").integer());
+      link.from = l.at("from").int32();
+      link.to = l.at("to").int32();
       if (!ids.count(link.from)) l.at("from").fail("no memory node with id " + std::to_string(link.from));
       if (!ids.count(link.to)) l.at("to").fail("no memory node with id " + std::to_string(link.to));
       if (link.from == link.to) l.fail("a link joins two different memory nodes");

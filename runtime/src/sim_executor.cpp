@@ -103,11 +103,12 @@ double SimExecutor::transfer(std::size_t data, int from, int to, double earliest
   return end;
 }
 
-double SimExecutor::acquire(Task& task, std::size_t data, int node, Access mode) {
+double SimExecutor::acquire(Task& task, std::size_t data, int node, Access mode, bool pin) {
   actions_.clear();
   coherency_.acquire(data, node, mode, actions_,
-                     [this](std::size_t d, int to, const std::vector<int>& valid) { return choose_source(d, to, valid); });
-  pins_[task.id].push_back({data, node});
+                     [this](std::size_t d, int to, const std::vector<int>& valid) { return choose_source(d, to, valid); },
+                     pin);
+  if (pin) pins_[task.id].push_back({data, node});
   double ready = now_;
   for (const Coherency::Action& a : actions_) {
     switch (a.kind) {
@@ -126,10 +127,13 @@ double SimExecutor::acquire(Task& task, std::size_t data, int node, Access mode)
 }
 
 void SimExecutor::prefetch(Task& task, WorkerId worker) {
+  // A hint: nothing is pinned, and a copy that would not fit is simply not made.
   const int node = node_of(worker);
   for (const TaskAccess& a : task.accesses) {
     if (is_scratch(a.mode) || !reads(a.mode)) continue;
-    acquire(task, data_index(a.data.get()), node, Access::R);
+    const std::size_t d = data_index(a.data.get());
+    if (coherency_.valid(d, node) || !coherency_.can_hold(d, node)) continue;
+    acquire(task, d, node, Access::R, false);
   }
 }
 
@@ -181,11 +185,17 @@ void SimExecutor::start(Task* task, WorkerId worker) {
   double data_ready = now_;
   for (const TaskAccess& a : task->accesses) {
     if (is_scratch(a.mode)) continue;
-    data_ready = std::max(data_ready, acquire(*task, data_index(a.data.get()), node, a.mode));
+    data_ready = std::max(data_ready, acquire(*task, data_index(a.data.get()), node, a.mode, true));
   }
   const int cls = costs_.worker_class()[static_cast<std::size_t>(worker)];
   task->start_us = data_ready;
   task->end_us = data_ready + costs_.actual_us(task->id, cls);
+  // What the task writes exists only once it ends: no copy of it may arrive earlier.
+  for (const TaskAccess& a : task->accesses) {
+    if (writes(a.mode) && !is_scratch(a.mode)) {
+      ready_at_[data_index(a.data.get()) * nodes_ + static_cast<std::size_t>(node)] = task->end_us;
+    }
+  }
   busy_[static_cast<std::size_t>(worker)] = true;
   SimWorkerReport& r = reports_[static_cast<std::size_t>(worker)];
   r.transfer_us += data_ready - now_;
@@ -195,6 +205,19 @@ void SimExecutor::start(Task* task, WorkerId worker) {
   events_.push({task->end_us, seq_++, task, worker});
 }
 
+// Sets the worker on whose behalf the simulator calls into the engine and policy, for the
+// scope of one call (and back to none when it throws).
+class SimExecutor::ActingAs {
+ public:
+  ActingAs(WorkerId& current, WorkerId worker) : current_(current) { current_ = worker; }
+  ~ActingAs() { current_ = kAnyWorker; }
+  ActingAs(const ActingAs&) = delete;
+  ActingAs& operator=(const ActingAs&) = delete;
+
+ private:
+  WorkerId& current_;
+};
+
 void SimExecutor::dispatch_idle_workers() {
   Policy& policy = engine_.policy();
   bool progress = true;
@@ -202,23 +225,23 @@ void SimExecutor::dispatch_idle_workers() {
     progress = false;
     for (std::size_t w = 0; w < busy_.size(); ++w) {
       if (busy_[w]) continue;
-      current_ = static_cast<WorkerId>(w);
+      const ActingAs acting(current_, static_cast<WorkerId>(w));
       if (TaskView task = policy.pop(current_)) {
         start(task.get(), current_);
         progress = true;
       }
     }
   }
-  current_ = kAnyWorker;
 }
 
 void SimExecutor::finish(const Event& event) {
   busy_[static_cast<std::size_t>(event.worker)] = false;
   makespan_ = std::max(makespan_, event.time);
   const std::uint64_t id = event.task->id;
-  current_ = event.worker;
-  engine_.end_task(event.task, event.worker);  // may push successors, as this worker
-  current_ = kAnyWorker;
+  {
+    const ActingAs acting(current_, event.worker);
+    engine_.end_task(event.task, event.worker);  // may push successors, as this worker
+  }
   auto pinned = pins_.find(id);
   if (pinned != pins_.end()) {
     for (const Pin& p : pinned->second) coherency_.unpin(p.data, p.node);

@@ -71,7 +71,8 @@ class SimExecutor final : public Executor {
   int choose_source(std::size_t data, int to, const std::vector<int>& valid) const;
   double transfer(std::size_t data, int from, int to, double earliest);
   // Makes one access usable on `node` now; returns when its data is there.
-  double acquire(Task& task, std::size_t data, int node, Access mode);
+  double acquire(Task& task, std::size_t data, int node, Access mode, bool pin);
+  class ActingAs;
   void dispatch_idle_workers();
   void start(Task* task, WorkerId worker);
   void finish(const Event& event);

@@ -84,11 +84,20 @@ class HeftPolicy final : public Policy {
     std::lock_guard lock(mutex_);
     plan_pending();
     const std::size_t w = static_cast<std::size_t>(worker);
+    while (next_[w] < plan_[w].size() && nodes_[plan_[w][next_[w]]].cancelled) ++next_[w];
     if (next_[w] >= plan_[w].size()) return {};
     Node& n = nodes_[plan_[w][next_[w]]];
     if (!n.ready) return {};  // the plan says: wait for it
     ++next_[w];
     return n.task;
+  }
+
+  void on_cancel(TaskView task) override {
+    // Never pushed: let its worker move past it in the plan.
+    std::lock_guard lock(mutex_);
+    Node& n = nodes_[node_of(task)];
+    n.done = true;
+    n.cancelled = true;
   }
 
   void on_finish(TaskView task, WorkerId worker) override {
@@ -111,6 +120,7 @@ class HeftPolicy final : public Policy {
     bool planned = false;
     bool ready = false;
     bool done = false;
+    bool cancelled = false;
     WorkerId worker = kAnyWorker;
     double start = 0.0;
     double end = 0.0;
@@ -186,10 +196,13 @@ class HeftPolicy final : public Policy {
 
   // Earliest start >= ready of a gap of `length` in a worker's timeline.
   static double insertion_start(const std::vector<Interval>& timeline, double ready, double length) {
+    // Intervals do not overlap, so their ends are sorted too: skip those ending before ready.
+    auto it = std::lower_bound(timeline.begin(), timeline.end(), ready,
+                               [](const Interval& busy, double t) { return busy.second <= t; });
     double candidate = ready;
-    for (const Interval& busy : timeline) {
-      if (candidate + length <= busy.first) return candidate;
-      candidate = std::max(candidate, busy.second);
+    for (; it != timeline.end(); ++it) {
+      if (candidate + length <= it->first) return candidate;
+      candidate = std::max(candidate, it->second);
     }
     return candidate;
   }

@@ -155,6 +155,8 @@ class Policy {
   virtual void on_start(TaskView /*task*/, WorkerId /*worker*/) {}
   // The kernel returned (or threw); successors are released after this hook.
   virtual void on_finish(TaskView /*task*/, WorkerId /*worker*/) {}
+  // The task will never run: a task it depends on failed. It was never pushed.
+  virtual void on_cancel(TaskView /*task*/) {}
 
  protected:
   PolicyHost& host() const { return *host_; }
