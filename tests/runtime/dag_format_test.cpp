@@ -118,12 +118,14 @@ TEST(DagFormat, StgImport) {
   EXPECT_EQ(dag.tasks[2].cost_us.at("*"), 20000.0);
   const auto preds = dag.predecessors();
   EXPECT_EQ(preds[3], (std::vector<std::size_t>{1, 2}));
-  EXPECT_THAT([] { Dag::parse_stg("2\n0 0 0\n1 5 1 9\n", "bad.stg"); },
+  EXPECT_THAT([] { Dag::parse_stg("2\n0 0 0\n1 5 1 9\n2 1 0\n3 0 0\n", "bad.stg"); },
               ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("bad.stg:3: task 1 names unknown predecessor 9")));
   EXPECT_THAT([] { Dag::parse_stg("1\n0 0 0\n1 x 0\n", "bad.stg"); },
               ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("bad.stg:3: expected an integer, got 'x'")));
-  EXPECT_THAT([] { Dag::parse_stg("1\n0 0 0\n", "bad.stg"); },
-              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("ended while reading a task id")));
+  EXPECT_THAT([] { Dag::parse_stg("1\n0 0 0\n1 5 0\n2 0", "bad.stg"); },
+              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("ended while reading a predecessor count")));
+  EXPECT_THAT([] { Dag::parse_stg("310111300 1 10\n", "huge.stg"); },
+              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("huge.stg:1: declares 310111300 tasks")));
 }
 
 TEST(DagFormat, PredecessorsFollowTheEngineRules) {
