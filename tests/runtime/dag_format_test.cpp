@@ -122,8 +122,8 @@ TEST(DagFormat, StgImport) {
               ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("bad.stg:3: task 1 names unknown predecessor 9")));
   EXPECT_THAT([] { Dag::parse_stg("1\n0 0 0\n1 x 0\n", "bad.stg"); },
               ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("bad.stg:3: expected an integer, got 'x'")));
-  EXPECT_THAT([] { Dag::parse_stg("1\n0 0 0\n1 5 0\n2 0", "bad.stg"); },
-              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("ended while reading a predecessor count")));
+  EXPECT_THAT([] { Dag::parse_stg("1\n0 0 0\n1 5 0\n2 0 1\n", "bad.stg"); },
+              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("ended while reading a predecessor id")));
   EXPECT_THAT([] { Dag::parse_stg("310111300 1 10\n", "huge.stg"); },
               ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("huge.stg:1: declares 310111300 tasks")));
 }
