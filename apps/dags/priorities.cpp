@@ -17,13 +17,13 @@ PriorityScheme parse_priority_scheme(std::string_view name) {
 
 namespace {
 
-// Mean duration of a task over the platform's workers (each worker counts once).
-double mean_cost(const Dag& dag, std::size_t t, const Platform& platform) {
+// Duration of a task on the platform's fastest kind of worker for it: the critical path
+// it lies on is then the one the lower bound uses.
+double fastest_cost(const Dag& dag, std::size_t t, const Platform& platform) {
   const DagTask& task = dag.tasks[t];
   double bytes = 0;
   for (const DagAccess& a : task.access) bytes += static_cast<double>(dag.data[a.data].bytes);
-  double total = 0;
-  int workers = 0;
+  double best = -1;
   for (const WorkerGroup& g : platform.workers) {
     double cost = -1;
     if (!task.cost_us.empty()) {
@@ -37,11 +37,9 @@ double mean_cost(const Dag& dag, std::size_t t, const Platform& platform) {
     } else if (auto sample = platform.cost_at(task.type, g.kind, bytes)) {
       cost = sample->mean_us;
     }
-    if (cost < 0) continue;
-    total += cost * g.count;
-    workers += g.count;
+    if (cost >= 0 && (best < 0 || cost < best)) best = cost;
   }
-  return workers == 0 ? 0.0 : total / workers;
+  return std::max(best, 0.0);
 }
 
 }  // namespace
@@ -55,7 +53,7 @@ void apply_priorities(Dag& dag, const Platform& platform, PriorityScheme scheme)
   const auto preds = dag.predecessors();
   std::vector<double> level(dag.tasks.size(), 0.0);
   for (std::size_t i = dag.tasks.size(); i-- > 0;) {
-    level[i] += mean_cost(dag, i, platform);
+    level[i] += fastest_cost(dag, i, platform);
     for (std::size_t p : preds[i]) level[p] = std::max(level[p], level[i]);
   }
   // level[p] accumulated the longest tail of its successors; its own cost was added when

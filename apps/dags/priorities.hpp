@@ -3,7 +3,7 @@
 //   classic       the generators' critical-path formulas (Cholesky: POTRF 2N-2k, ...),
 //                 kept as generated;
 //   bottom-level  the length of the longest path from the task to the end of the graph,
-//                 each task costing its mean duration over the platform's workers, in
+//                 each task costing its duration on the fastest kind of worker for it, in
 //                 microseconds (so it is computed from the performance models);
 //   none          every priority 0.
 

@@ -6,6 +6,7 @@
 
 namespace tessera::cli {
 
+void add_bench_command(CLI::App& app);
 void add_platform_command(CLI::App& app);
 void add_policies_command(CLI::App& app);
 void add_run_demo_command(CLI::App& app);

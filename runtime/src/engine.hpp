@@ -83,6 +83,9 @@ class Engine final : public PolicyHost {
   std::uint64_t seed() const override { return seed_; }
   bool can_execute(TaskView task, WorkerId worker) const override;
   void prefetch(TaskView task, WorkerId worker) override;
+  void prefetch_access(TaskView task, std::size_t access, WorkerId worker) override {
+    executor_->prefetch_access(*task.get(), access, worker);
+  }
 
   const Config& config() const { return config_; }
   Policy& policy() { return *policy_; }

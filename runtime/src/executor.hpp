@@ -28,6 +28,7 @@ class Executor {
   virtual void drain(std::atomic<std::int64_t>& in_flight) = 0;
   // Starts moving the task's input data to the worker's memory node ahead of time.
   virtual void prefetch(Task& /*task*/, WorkerId /*worker*/) {}
+  virtual void prefetch_access(Task& /*task*/, std::size_t /*access*/, WorkerId /*worker*/) {}
   virtual double expected_transfer_us(const Task& /*task*/, WorkerId /*worker*/) const { return 0.0; }
   virtual double transfer_time_us(int /*from_node*/, int /*to_node*/, double /*bytes*/) const { return 0.0; }
   // A prediction that overrides the codelet's performance model (the simulator's costs).

@@ -18,6 +18,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <mutex>
 
 #include "tessera/error.hpp"
 
@@ -52,6 +53,11 @@ std::vector<double> area_duals(const Dag& dag, const SimCosts& costs) {
     }
   }
 
+  // GLPK keeps an environment per process (or per thread, depending on how it was built):
+  // one program at a time, and no terminal output.
+  static std::mutex glpk_mutex;
+  std::lock_guard glpk_lock(glpk_mutex);
+  glp_term_out(GLP_OFF);
   std::unique_ptr<glp_prob, void (*)(glp_prob*)> lp(glp_create_prob(), glp_delete_prob);
   glp_set_obj_dir(lp.get(), GLP_MIN);
   const int ngroups = static_cast<int>(groups.size());
@@ -89,8 +95,11 @@ std::vector<double> area_duals(const Dag& dag, const SimCosts& costs) {
   glp_smcp parm;
   glp_init_smcp(&parm);
   parm.msg_lev = GLP_MSG_OFF;
-  if (glp_simplex(lp.get(), &parm) != 0 || glp_get_status(lp.get()) != GLP_OPT) {
-    throw Error("the area-bound linear program could not be solved (GLPK)");
+  glp_scale_prob(lp.get(), GLP_SF_AUTO);  // costs span microseconds to seconds
+  const int code = glp_simplex(lp.get(), &parm);
+  if (code != 0 || glp_get_status(lp.get()) != GLP_OPT) {
+    throw Error("the area-bound linear program could not be solved (GLPK: simplex code " + std::to_string(code) +
+                ", status " + std::to_string(glp_get_status(lp.get())) + ")");
   }
   std::vector<double> lambda(classes.size());
   double norm = 0;

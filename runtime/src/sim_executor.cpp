@@ -127,14 +127,18 @@ double SimExecutor::acquire(Task& task, std::size_t data, int node, Access mode,
 }
 
 void SimExecutor::prefetch(Task& task, WorkerId worker) {
+  for (std::size_t i = 0; i < task.accesses.size(); ++i) prefetch_access(task, i, worker);
+}
+
+void SimExecutor::prefetch_access(Task& task, std::size_t access, WorkerId worker) {
   // A hint: nothing is pinned, and a copy that would not fit is simply not made.
+  if (access >= task.accesses.size()) return;
+  const TaskAccess& a = task.accesses[access];
+  if (is_scratch(a.mode) || !reads(a.mode)) return;
   const int node = node_of(worker);
-  for (const TaskAccess& a : task.accesses) {
-    if (is_scratch(a.mode) || !reads(a.mode)) continue;
-    const std::size_t d = data_index(a.data.get());
-    if (coherency_.valid(d, node) || !coherency_.can_hold(d, node)) continue;
-    acquire(task, d, node, Access::R, false);
-  }
+  const std::size_t d = data_index(a.data.get());
+  if (coherency_.valid(d, node) || !coherency_.can_hold(d, node)) return;
+  acquire(task, d, node, Access::R, false);
 }
 
 double SimExecutor::expected_transfer_us(const Task& task, WorkerId worker) const {

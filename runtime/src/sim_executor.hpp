@@ -32,6 +32,7 @@ class SimExecutor final : public Executor {
   double now_us() const override { return now_; }
   void drain(std::atomic<std::int64_t>& in_flight) override;
   void prefetch(Task& task, WorkerId worker) override;
+  void prefetch_access(Task& task, std::size_t access, WorkerId worker) override;
   double expected_transfer_us(const Task& task, WorkerId worker) const override;
   std::optional<double> expected_length_us(const Task& task, WorkerId worker) const override;
   bool can_execute(const Task& task, WorkerId worker) const override;

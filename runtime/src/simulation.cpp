@@ -174,7 +174,11 @@ std::string SimResult::to_json(bool with_schedule) const {
   if (with_schedule) {
     nlohmann::json s = nlohmann::json::array();
     for (const SimTaskRecord& r : schedule) {
-      s.push_back({{"task", r.task}, {"worker", r.worker}, {"start_us", r.start_us}, {"end_us", r.end_us}});
+      s.push_back({{"task", r.task},
+                   {"worker", r.worker},
+                   {"assigned_us", r.assigned_us},
+                   {"start_us", r.start_us},
+                   {"end_us", r.end_us}});
     }
     j["schedule"] = s;
   }

@@ -10,7 +10,7 @@
 // Each worker then runs its tasks in planned order, waiting for the next one to be ready.
 // The plan is made the first time a worker asks for work, over the whole graph known then;
 // tasks submitted later are planned, the same way, after those already placed. When a task
-// finishes, the inputs of its planned successors start moving to their workers, so data
+// finishes, what it wrote starts moving to the workers planned for its successors, so data
 // travels as soon as it is produced, as the algorithm assumes.
 
 #include <algorithm>
@@ -106,8 +106,18 @@ class HeftPolicy final : public Policy {
     n.done = true;
     n.end = host().now_us();
     n.worker = worker;
+    // Send what this task produced to the successors' planned workers now.
     for (std::size_t s : n.succs) {
-      if (nodes_[s].planned && !nodes_[s].ready) host().prefetch(nodes_[s].task, nodes_[s].worker);
+      const Node& succ = nodes_[s];
+      if (!succ.planned || succ.ready || succ.cancelled) continue;
+      for (std::size_t i = 0; i < succ.task.num_accesses(); ++i) {
+        const AccessView in = succ.task.access(i);
+        if (!reads(in.mode)) continue;
+        for (std::size_t j = 0; j < task.num_accesses(); ++j) {
+          const AccessView out = task.access(j);
+          if (out.data == in.data && writes(out.mode)) host().prefetch_access(succ.task, i, succ.worker);
+        }
+      }
     }
   }
 

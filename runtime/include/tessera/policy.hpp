@@ -110,6 +110,8 @@ class PolicyHost {
   // Starts moving the task's input data to the worker's memory node now (as StarPU's dmda
   // does when it queues a task for a worker). Harmless when the data is already there.
   virtual void prefetch(TaskView task, WorkerId worker) = 0;
+  // The same for one of the task's accesses only (its index in TaskView::access).
+  virtual void prefetch_access(TaskView task, std::size_t access, WorkerId worker) = 0;
 };
 
 // key=value options given after the policy name: "dmda:alpha=1,beta=0.5".

@@ -1,0 +1,156 @@
+#include "inspirit/attributes.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <stdexcept>
+
+namespace tessera::inspirit {
+namespace {
+
+// A well-mixed 32-bit rank per node (splitmix64, high half); never the all-ones value.
+std::uint32_t rank_of(std::uint32_t node) {
+  std::uint64_t x = node + 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return std::min<std::uint32_t>(static_cast<std::uint32_t>(x >> 32), 0xfffffffeu);
+}
+
+}  // namespace
+
+Attributes::Attributes(Options options) : k_(static_cast<std::uint32_t>(options.sketch_size)), options_(options) {
+  if (options.sketch_size < 3 || options.sketch_size > 4096) {
+    throw std::invalid_argument("INSPIRIT sketch size must be in [3, 4096]");
+  }
+}
+
+double Attributes::horizon_us() const {
+  if (options_.horizon_us > 0) return options_.horizon_us;
+  return nodes_.empty() ? 0.0 : options_.horizon_factor * weight_sum_ / static_cast<double>(nodes_.size());
+}
+
+double Attributes::ability(Node node) const {
+  if (!options_.track_ability) throw std::logic_error("INSPIRIT attributes: ability is not tracked");
+  const NodeData& n = nodes_[node];
+  if (n.sketch_count < k_) return n.sketch_count;
+  const double kth = (static_cast<double>(sketch(node)[0]) + 1.0) / 4294967296.0;  // the heap's largest
+  return static_cast<double>(k_ - 1) / kth;
+}
+
+bool Attributes::offer(Node node, std::uint32_t rank) {
+  // The sketch is a max-heap of the k smallest ranks seen: the test against its largest is
+  // one comparison, an insertion log(k) moves. A rank is never offered twice to one node:
+  // ranks are distinct and one propagation visits a node once.
+  NodeData& n = nodes_[node];
+  std::uint32_t* heap = sketch(node);
+  if (n.sketch_count < k_) {
+    std::size_t i = n.sketch_count++;
+    while (i > 0) {
+      const std::size_t parent = (i - 1) / 2;
+      if (heap[parent] >= rank) break;
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = rank;
+    return true;
+  }
+  if (rank >= heap[0]) return false;
+  std::size_t i = 0;
+  while (true) {
+    const std::size_t left = 2 * i + 1;
+    if (left >= k_) break;
+    std::size_t larger = left;
+    if (left + 1 < k_ && heap[left + 1] > heap[left]) larger = left + 1;
+    if (heap[larger] <= rank) break;
+    heap[i] = heap[larger];
+    i = larger;
+  }
+  heap[i] = rank;
+  return true;
+}
+
+void Attributes::propagate_ability(Node added, std::uint32_t rank) {
+  const std::uint32_t stamp = added + 1;
+  stack_.clear();
+  for (Node p : preds(added)) stack_.push_back(p);
+  while (!stack_.empty()) {
+    const Node a = stack_.back();
+    stack_.pop_back();
+    NodeData& n = nodes_[a];
+    if (n.ability_stamp == stamp || n.finished) continue;
+    n.ability_stamp = stamp;
+    // If the rank does not enter this sketch it enters none above: their descendants
+    // include this one's, so their k-th smallest rank is at most this one's.
+    if (!offer(a, rank)) continue;
+    for (Node p : preds(a)) stack_.push_back(p);
+  }
+}
+
+void Attributes::propagate_efficiency(Node added, double weight, double horizon) {
+  if (weight > horizon) return;
+  const std::uint32_t stamp = added + 1;
+  heap_.clear();
+  const auto later = std::greater<>();
+  for (Node p : preds(added)) heap_.emplace_back(weight, p);
+  std::make_heap(heap_.begin(), heap_.end(), later);
+  while (!heap_.empty()) {
+    std::pop_heap(heap_.begin(), heap_.end(), later);
+    const auto [distance, a] = heap_.back();
+    heap_.pop_back();
+    NodeData& n = nodes_[a];
+    if (n.efi_stamp == stamp || n.finished) continue;  // settled at a shorter distance already
+    n.efi_stamp = stamp;
+    ++n.efficiency;
+    const double further = distance + n.weight;
+    if (further > horizon) continue;
+    for (Node p : preds(a)) {
+      if (nodes_[p].efi_stamp != stamp) {
+        heap_.emplace_back(further, p);
+        std::push_heap(heap_.begin(), heap_.end(), later);
+      }
+    }
+  }
+}
+
+void Attributes::propagate_bottom_level(Node added) {
+  stack_.clear();
+  stack_.push_back(added);
+  while (!stack_.empty()) {
+    const Node child = stack_.back();
+    stack_.pop_back();
+    const float level = nodes_[child].bottom_level;
+    for (Node p : preds(child)) {
+      NodeData& parent = nodes_[p];
+      if (parent.finished) continue;
+      const float candidate = parent.weight + level;
+      if (candidate > parent.bottom_level) {
+        parent.bottom_level = candidate;
+        stack_.push_back(p);  // its own ancestors may grow too
+      }
+    }
+  }
+}
+
+Attributes::Node Attributes::add(std::span<const Node> predecessors, double weight_us) {
+  const Node id = static_cast<Node>(nodes_.size());
+  NodeData node;
+  node.first_pred = static_cast<std::uint32_t>(preds_.size());
+  for (Node p : predecessors) {
+    if (p >= id) throw std::invalid_argument("INSPIRIT attributes: a predecessor must be added before its successor");
+    preds_.push_back(p);
+  }
+  node.pred_count = static_cast<std::uint32_t>(predecessors.size());
+  node.weight = static_cast<float>(std::max(0.0, weight_us));
+  node.bottom_level = node.weight;
+  nodes_.push_back(node);
+  weight_sum_ += node.weight;
+  if (options_.track_ability) {
+    sketches_.resize(sketches_.size() + k_);
+    propagate_ability(id, rank_of(id));
+  }
+  propagate_efficiency(id, node.weight, horizon_us());
+  propagate_bottom_level(id);
+  return id;
+}
+
+}  // namespace tessera::inspirit
