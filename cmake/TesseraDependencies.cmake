@@ -20,3 +20,24 @@ if(TESSERA_BUILD_BENCH)
   pkg_check_modules(STARPU IMPORTED_TARGET starpu-1.3)
   find_package(TBB CONFIG)
 endif()
+
+# CUDA: optional. With the toolkit (nvcc, cuBLAS, cuSOLVER) Tessera gets CUDA workers; a
+# machine without a GPU then simply has none. -DTESSERA_CUDA=OFF builds without it.
+option(TESSERA_CUDA "Build the CUDA workers and kernels when the CUDA toolkit is found" ON)
+set(TESSERA_HAVE_CUDA OFF)
+if(TESSERA_CUDA)
+  if(NOT CUDAToolkit_ROOT AND EXISTS /usr/local/cuda)
+    set(CUDAToolkit_ROOT /usr/local/cuda)
+  endif()
+  find_package(CUDAToolkit QUIET)
+  if(CUDAToolkit_FOUND AND TARGET CUDA::cublas AND TARGET CUDA::cusolver)
+    set(TESSERA_HAVE_CUDA ON)
+    message(STATUS "Tessera: CUDA ${CUDAToolkit_VERSION} found: CUDA workers and kernels enabled")
+  else()
+    message(STATUS "Tessera: CUDA toolkit not found: building without CUDA workers")
+  endif()
+endif()
+
+# BLAS/LAPACK for the tile kernels: OpenBLAS and LAPACKE from Debian.
+pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)
+find_library(LAPACKE_LIBRARY lapacke REQUIRED)

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", tessera::kVersion);
   app.require_subcommand(1);
   tessera::cli::add_bench_command(app);
+  tessera::cli::add_linalg_commands(app);
   tessera::cli::add_platform_command(app);
   tessera::cli::add_policies_command(app);
   tessera::cli::add_run_demo_command(app);

@@ -90,6 +90,7 @@ void Coherency::allocate(std::size_t data, int node, std::vector<Action>& action
     }
     n.lru.push_back(data);
     r.lru = std::prev(n.lru.end());
+    actions.push_back({ActionKind::allocate, data, node, node, need});
   }
   n.used += need;
   r.allocated = true;
@@ -138,6 +139,29 @@ void Coherency::acquire(std::size_t data, int node, Access mode, std::vector<Act
     r.valid = true;
   }
   touch(data, node);
+}
+
+int Coherency::collect_home(std::size_t data, std::vector<Action>& actions) {
+  int source = -1;
+  if (!replica(data, kHome).valid) {
+    for (std::size_t n = 1; n < nodes_.size(); ++n) {
+      if (replica(data, static_cast<int>(n)).valid) {
+        source = static_cast<int>(n);
+        break;
+      }
+    }
+  }
+  for (std::size_t n = 1; n < nodes_.size(); ++n) {
+    if (replica(data, static_cast<int>(n)).allocated) {
+      actions.push_back({ActionKind::evict, data, static_cast<int>(n), static_cast<int>(n), bytes_[data]});
+    }
+  }
+  return source;
+}
+
+void Coherency::finish_collect(std::size_t data) {
+  for (std::size_t n = 1; n < nodes_.size(); ++n) free_replica(data, static_cast<int>(n));
+  replica(data, kHome).valid = true;
 }
 
 void Coherency::unpin(std::size_t data, int node) {

@@ -21,7 +21,9 @@ class Coherency {
  public:
   static constexpr int kHome = 0;
 
-  enum class ActionKind : std::uint8_t { copy, writeback, evict };
+  // allocate: make room for a replica on `to`; copy: `from` -> `to`; writeback: a dirty
+  // victim `from` -> home before it is evicted; evict: free the replica on `from`.
+  enum class ActionKind : std::uint8_t { allocate, copy, writeback, evict };
   struct Action {
     ActionKind kind;
     std::size_t data;
@@ -49,6 +51,13 @@ class Coherency {
   void unpin(std::size_t data, int node);
   // Records that the home node received a valid copy (a transfer routed through it).
   void mark_home_valid(std::size_t data) { replica(data, kHome).valid = true; }
+  // Pins and unpins a replica that a copy reads from, so it is not evicted meanwhile.
+  void pin(std::size_t data, int node) { ++replica(data, node).pins; }
+  // Makes home the only valid replica's node: frees every other replica (unregistration).
+  // Returns the node to copy from first if home is not valid, else -1.
+  int collect_home(std::size_t data, std::vector<Action>& actions);
+  // After the caller copied `data` home (if collect_home asked) and freed its replicas.
+  void finish_collect(std::size_t data);
 
   bool valid(std::size_t data, int node) const { return replica(data, node).valid; }
   std::vector<int> valid_nodes(std::size_t data) const;

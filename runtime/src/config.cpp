@@ -15,8 +15,8 @@ const char* env(const char* name) {
   return value != nullptr && *value != '\0' ? value : nullptr;
 }
 
-int parse_count(const char* variable, std::string_view text) {
-  int value = 0;
+long long parse_count(const char* variable, std::string_view text) {
+  long long value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value < 0) {
     throw InvalidArgument(std::string(variable) + "='" + std::string(text) +
@@ -41,7 +41,10 @@ Config Config::resolved() const {
   if (c.spin_us < 0)
     throw InvalidArgument("Config::spin_us = " + std::to_string(c.spin_us) + " is negative");
   if (!c.use_env) return c;
-  if (const char* v = env("TESSERA_NCPU")) c.ncpu = parse_count("TESSERA_NCPU", v);
+  if (const char* v = env("TESSERA_NCPU")) c.ncpu = static_cast<int>(parse_count("TESSERA_NCPU", v));
+  if (const char* v = env("TESSERA_NCUDA")) c.ncuda = static_cast<int>(parse_count("TESSERA_NCUDA", v));
+  if (const char* v = env("TESSERA_MOCK_CUDA")) c.mock_cuda = static_cast<int>(parse_count("TESSERA_MOCK_CUDA", v));
+  if (const char* v = env("TESSERA_CUDA_MEMORY")) c.cuda_memory = parse_count("TESSERA_CUDA_MEMORY", v);
   if (const char* v = env("TESSERA_SCHED")) c.sched = v;
   if (const char* v = env("TESSERA_TRACE")) c.trace_file = v;
   if (const char* v = env("TESSERA_DOT")) c.dot_file = v;

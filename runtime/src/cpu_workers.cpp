@@ -30,7 +30,6 @@ CpuWorkers::CpuWorkers(Engine& engine, Policy& policy, std::span<const WorkerInf
       spin_us_(config.spin_us) {
   WorkerId max_id = -1;
   for (const WorkerInfo& w : workers) {
-    if (w.arch != Arch::cpu) continue;
     ids_.push_back(w.id);
     cores_.push_back(w.core);
     max_id = std::max(max_id, w.id);
@@ -105,6 +104,7 @@ void CpuWorkers::run(WorkerId worker, int core) {
     // A refused binding (containers, cpusets) only costs locality; run unbound.
     (void)topology_->bind_current_thread(core % topology_->num_cores());
   }
+  engine_.prepare_worker_thread(worker);
   while (TaskView task = find_work(worker)) engine_.execute(task.get(), worker);
   tls_engine = nullptr;
   tls_worker = kAnyWorker;

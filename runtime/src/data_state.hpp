@@ -48,6 +48,12 @@ struct Data {
   std::mutex dep_mutex;
   DependencyState deps;
 
+  // Replicas on other memory nodes (index = node; [0] unused: host_ptr), and what the
+  // DataMover needs; only used when the runtime has device memory nodes.
+  std::vector<void*> replicas;
+  std::size_t coherency_index = static_cast<std::size_t>(-1);
+  std::mutex transfer_mutex;
+
   std::mutex commute_mutex;
   bool commute_held = false;
   std::vector<Task*> parked;  // commuting tasks waiting for the holder to finish

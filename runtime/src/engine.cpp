@@ -120,19 +120,45 @@ EngineSetup Engine::threaded(Config requested) {
   Config& config = setup.config;
   auto topology = std::make_shared<const CpuTopology>();
   const int ncores = topology->num_cores();
-  const int ncpu = config.ncpu < 0 ? ncores : config.ncpu;
-  if (ncpu == 0) {
+
+  // GPUs first: a core drives each of them, as in StarPU, and is no CPU worker.
+  const int devices = cuda_device_count();
+  if (config.ncuda > devices) {
+    throw InvalidArgument("Config::ncuda = " + std::to_string(config.ncuda) + " CUDA workers requested, but " +
+                          (cuda_built() ? "this machine has " + std::to_string(devices) + " CUDA device(s)"
+                                        : std::string("Tessera was built without CUDA")));
+  }
+  const int ncuda = config.ncuda < 0 ? devices : config.ncuda;
+  config.ncuda = ncuda;
+  const int accelerators = ncuda + config.mock_cuda;
+  const int ncpu = config.ncpu < 0 ? std::max(1, ncores - accelerators) : config.ncpu;
+  if (ncpu + accelerators == 0) {
     throw InvalidArgument("no worker to run tasks: ncpu is 0 and this machine has no other kind of worker");
   }
   config.ncpu = ncpu;
-  for (int i = 0; i < ncpu; ++i) {
+  setup.memory_nodes.emplace_back();  // host memory
+  for (int i = 0; i < ncpu + accelerators; ++i) {
     WorkerInfo w;
     w.id = i;
-    w.arch = Arch::cpu;
-    w.kind = "cpu";
-    w.memory_node = 0;
+    const bool cpu = i < ncpu;
+    const bool mock = i >= ncpu + ncuda;
+    w.arch = cpu ? Arch::cpu : Arch::cuda;
+    w.kind = std::string(to_string(w.arch));
     w.core = config.bind_workers ? topology->os_index(i % ncores) : -1;
-    w.name = "cpu" + std::to_string(i);
+    if (cpu) {
+      w.memory_node = 0;
+      w.name = "cpu" + std::to_string(i);
+      setup.cuda_device.push_back(-1);
+    } else {
+      const int device = mock ? i - ncpu - ncuda : i - ncpu;
+      w.memory_node = static_cast<int>(setup.memory_nodes.size());
+      w.name = (mock ? "mockcuda" : "cuda") + std::to_string(device);
+      setup.memory_nodes.push_back(
+          mock ? make_mock_device_node(w.name, config.cuda_memory > 0 ? static_cast<std::uint64_t>(config.cuda_memory)
+                                                                      : (1ull << 30))
+               : make_cuda_node(device, static_cast<std::uint64_t>(config.cuda_memory)));
+      setup.cuda_device.push_back(mock ? -1 : device);
+    }
     setup.workers.push_back(std::move(w));
   }
   // Neighbours: most shared cache first, then nearest index.
@@ -156,6 +182,12 @@ EngineSetup Engine::threaded(Config requested) {
 Engine::Engine(EngineSetup setup)
     : config_(std::move(setup.config)), workers_(std::move(setup.workers)), seed_(setup.seed) {
   if (workers_.empty()) throw InvalidArgument("no worker to run tasks");
+  if (setup.memory_nodes.size() > 1) mover_ = std::make_unique<DataMover>(std::move(setup.memory_nodes));
+  cuda_contexts_.resize(workers_.size());
+  mock_contexts_.resize(workers_.size());
+  for (std::size_t w = 0; w < setup.cuda_device.size() && w < workers_.size(); ++w) {
+    if (setup.cuda_device[w] >= 0) cuda_contexts_[w] = std::make_unique<CudaWorkerContext>(setup.cuda_device[w]);
+  }
   policy_ = create_policy(config_.sched);
   counters_ = std::make_unique<WorkerCounters[]>(workers_.size());
   trace_.configure(workers_.size(), !config_.trace_file.empty());
@@ -206,6 +238,7 @@ std::shared_ptr<Data> Engine::register_data(void* ptr, const DataLayout& layout)
     ptr = data->owned.get();
   }
   data->host_ptr = ptr;
+  if (mover_) mover_->add(data);
   return data;
 }
 
@@ -232,6 +265,7 @@ void Engine::unregister(Data& data) {
        users = data.users.load(std::memory_order_acquire)) {
     data.users.wait(users, std::memory_order_acquire);
   }
+  if (mover_) mover_->remove(data);  // the final value back in the user's buffer
   std::lock_guard lock(data.dep_mutex);
   data.deps.clear();
 }
@@ -462,31 +496,48 @@ void Engine::run_kernel(Task& task, WorkerId worker) {
   const WorkerInfo& info = workers_[static_cast<std::size_t>(worker)];
   const Kernel& kernel = task.codelet->kernels[index_of(info.arch)];
 
-  // Scratch buffers are private to the worker and reused between its tasks.
-  thread_local std::unordered_map<std::uint64_t, std::vector<std::max_align_t>> scratch;
   boost::container::small_vector<BufferView, 4> buffers;
-  for (const TaskAccess& a : task.accesses) {
-    void* ptr = a.data->host_ptr;
-    if (is_scratch(a.mode)) {
-      auto& buffer = scratch[a.data->id];
-      const std::size_t words =
-          (a.data->layout.extent_bytes() + sizeof(std::max_align_t) - 1) / sizeof(std::max_align_t);
-      if (buffer.size() < words) buffer.resize(words);
-      ptr = buffer.data();
+  std::exception_ptr fetch_error;
+  if (mover_) {
+    // Device memory exists: the data may have to come to this worker's node first.
+    try {
+      mover_->acquire(task, info.memory_node, buffers);
+      task.data_acquired = true;
+    } catch (...) {
+      fetch_error = std::current_exception();
     }
-    buffers.push_back({ptr, a.data->layout, a.mode});
+  } else {
+    // Scratch buffers are private to the worker and reused between its tasks.
+    thread_local std::unordered_map<std::uint64_t, std::vector<std::max_align_t>> scratch;
+    for (const TaskAccess& a : task.accesses) {
+      void* ptr = a.data->host_ptr;
+      if (is_scratch(a.mode)) {
+        auto& buffer = scratch[a.data->id];
+        const std::size_t words =
+            (a.data->layout.extent_bytes() + sizeof(std::max_align_t) - 1) / sizeof(std::max_align_t);
+        if (buffer.size() < words) buffer.resize(words);
+        ptr = buffer.data();
+      }
+      buffers.push_back({ptr, a.data->layout, a.mode});
+    }
   }
+  const CudaWorkerContext* cuda = cuda_contexts_[static_cast<std::size_t>(worker)].get();
+  const DeviceContext* device = cuda != nullptr ? &cuda->context()
+                                : info.arch == Arch::cuda ? &mock_contexts_[static_cast<std::size_t>(worker)]
+                                                          : nullptr;
 
   task.start_us = now_us();
   tls_running_task = &task;
   try {
+    if (fetch_error) std::rethrow_exception(fetch_error);
     if (!kernel) {
       throw Error("policy '" + std::string(policy_->name()) + "' gave it to worker " + info.name +
                   ", which cannot run codelet '" + task.codelet->name + "'");
     }
     TaskContext context(task.display_name(), std::span<const BufferView>(buffers.data(), buffers.size()),
-                        task.args, worker, info.arch, info.memory_node);
+                        task.args, worker, info.arch, info.memory_node, device);
     kernel(context);
+    if (cuda != nullptr) cuda->synchronize();  // the kernel ran on the worker's stream
   } catch (...) {
     const std::string name(task.display_name());
     task.error = std::make_exception_ptr(TaskFailed("task '" + name + "' (codelet '" + task.codelet->name +
@@ -511,6 +562,7 @@ void Engine::end_task(Task* task, WorkerId worker) {
     trace_.record(worker, {task->id, std::string(task->display_name()), task->codelet->name, task->start_us,
                            task->end_us, task->priority, task->error != nullptr});
   }
+  if (mover_ && task->data_acquired) mover_->release(*task, info.memory_node);
   policy_->on_finish(TaskView(task), worker);
   if (!task->commute_data.empty()) release_commute_locks(task, task->commute_data.size());
   tls_wake_credit = 1;
@@ -621,6 +673,7 @@ void Engine::shutdown() {
   if (current_worker() != kAnyWorker) throw_if_inside_task("shutdown");
   closed_.store(true, std::memory_order_release);
   executor_->drain(in_flight_);
+  if (mover_) mover_->remove_all();  // every value back in host memory
   executor_->stop();
   stopped_.store(true, std::memory_order_release);
   {
@@ -650,7 +703,12 @@ std::optional<double> Engine::expected_length_us(TaskView task, WorkerId worker)
 }
 
 double Engine::expected_transfer_us(TaskView task, WorkerId worker) const {
+  if (mover_) return mover_->expected_transfer_us(*task.get(), workers_[static_cast<std::size_t>(worker)].memory_node);
   return executor_->expected_transfer_us(*task.get(), worker);
+}
+
+void Engine::prepare_worker_thread(WorkerId worker) {
+  if (const CudaWorkerContext* cuda = cuda_contexts_[static_cast<std::size_t>(worker)].get()) cuda->make_current();
 }
 
 std::vector<WorkerStats> Engine::worker_stats() const {

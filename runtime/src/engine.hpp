@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "data_mover.hpp"
+#include "device_support.hpp"
 #include "executor.hpp"
 #include "graph_recorder.hpp"
 #include "tessera/config.hpp"
@@ -33,6 +35,10 @@ class Engine;
 struct EngineSetup {
   Config config;  // resolved
   std::vector<WorkerInfo> workers;
+  // Memory nodes of a real runtime beyond host memory: index = node id, [0] null (host).
+  std::vector<std::unique_ptr<MemoryNode>> memory_nodes;
+  // For each worker: the CUDA device it drives (-1: none, or a mock device).
+  std::vector<int> cuda_device;
   std::function<std::unique_ptr<Executor>(Engine&)> make_executor;
   std::uint64_t seed = 0x7e55e7a;
 };
@@ -70,6 +76,8 @@ class Engine final : public PolicyHost {
   // has set task->start_us and task->end_us.
   void end_task(Task* task, WorkerId worker);
   Executor& executor() { return *executor_; }
+  // Called on each worker's thread before its first task (selects its GPU).
+  void prepare_worker_thread(WorkerId worker);
 
   // PolicyHost
   std::span<const WorkerInfo> workers() const override { return workers_; }
@@ -78,6 +86,7 @@ class Engine final : public PolicyHost {
   std::optional<double> expected_length_us(TaskView task, WorkerId worker) const override;
   double expected_transfer_us(TaskView task, WorkerId worker) const override;
   double transfer_time_us(int from_node, int to_node, double bytes) const override {
+    if (mover_) return mover_->transfer_time_us(from_node, to_node, bytes);
     return executor_->transfer_time_us(from_node, to_node, bytes);
   }
   std::uint64_t seed() const override { return seed_; }
@@ -115,6 +124,9 @@ class Engine final : public PolicyHost {
   std::unique_ptr<Policy> policy_;
   std::unique_ptr<Executor> executor_;
   std::uint64_t seed_;
+  std::unique_ptr<DataMover> mover_;  // null with host memory only
+  std::vector<std::unique_ptr<CudaWorkerContext>> cuda_contexts_;  // by worker id
+  std::vector<DeviceContext> mock_contexts_;                       // by worker id
 
   std::atomic<std::uint64_t> next_task_id_{0};
   std::atomic<std::int64_t> in_flight_{0};

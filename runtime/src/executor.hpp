@@ -37,6 +37,8 @@ class Executor {
   }
   // Whether a task may run on a worker beyond its codelet's architectures (e.g. per-kind costs).
   virtual bool can_execute(const Task& /*task*/, WorkerId /*worker*/) const { return true; }
+  // False for the simulator: kernels never run, data never really moves.
+  virtual bool executes_kernels() const { return true; }
 };
 
 }  // namespace tessera::detail

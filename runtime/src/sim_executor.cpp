@@ -86,10 +86,8 @@ int SimExecutor::choose_source(std::size_t data, int to, const std::vector<int>&
 double SimExecutor::transfer(std::size_t data, int from, int to, double earliest) {
   const Link* direct = link(from, to);
   if (direct == nullptr) {
-    // Route through host memory, which then holds a valid copy too.
+    // Route through host memory (staging only: the protocol decides what is valid there).
     const double at_home = transfer(data, from, Coherency::kHome, earliest);
-    ready_at_[data * nodes_] = at_home;
-    coherency_.mark_home_valid(data);
     return transfer(data, Coherency::kHome, to, at_home);
   }
   Link& l = links_[static_cast<std::size_t>(from) * nodes_ + static_cast<std::size_t>(to)];
@@ -118,8 +116,9 @@ double SimExecutor::acquire(Task& task, std::size_t data, int node, Access mode,
       case Coherency::ActionKind::copy:
         ready_at_[a.data * nodes_ + static_cast<std::size_t>(node)] = transfer(a.data, a.from, node, now_);
         break;
+      case Coherency::ActionKind::allocate:
       case Coherency::ActionKind::evict:
-        break;
+        break;  // capacity only: virtual data has no storage
     }
   }
   if (reads(mode)) ready = std::max(ready, ready_at_[data * nodes_ + static_cast<std::size_t>(node)]);

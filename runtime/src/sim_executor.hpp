@@ -36,6 +36,7 @@ class SimExecutor final : public Executor {
   double expected_transfer_us(const Task& task, WorkerId worker) const override;
   std::optional<double> expected_length_us(const Task& task, WorkerId worker) const override;
   bool can_execute(const Task& task, WorkerId worker) const override;
+  bool executes_kernels() const override { return false; }
   double transfer_time_us(int from_node, int to_node, double bytes) const override;
 
   void add_data(const Data* data, std::uint64_t bytes);

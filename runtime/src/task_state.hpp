@@ -56,6 +56,7 @@ struct Task {
   Footprint footprint;
   double flops = 0.0;
   bool submitted = false;
+  bool data_acquired = false;  // its replicas are pinned on its worker's node
 
   std::mutex lock;  // guards finished, successors, upstream_error
   bool finished = false;

@@ -12,6 +12,7 @@
 #include "tessera/arch.hpp"
 #include "tessera/args.hpp"
 #include "tessera/data.hpp"
+#include "tessera/device_context.hpp"
 #include "tessera/worker.hpp"
 
 namespace tessera {
@@ -43,14 +44,14 @@ namespace detail {
 class TaskContext {
  public:
   TaskContext(std::string_view task_name, std::span<const BufferView> buffers, const ArgPack& args,
-              WorkerId worker, Arch arch, int memory_node, void* stream = nullptr) noexcept
+              WorkerId worker, Arch arch, int memory_node, const DeviceContext* device = nullptr) noexcept
       : task_name_(task_name),
         buffers_(buffers),
         args_(&args),
         worker_(worker),
         arch_(arch),
         memory_node_(memory_node),
-        stream_(stream) {}
+        device_(device) {}
 
   std::size_t num_buffers() const noexcept { return buffers_.size(); }
   const BufferView& buffer(std::size_t i) const {
@@ -90,8 +91,8 @@ class TaskContext {
   WorkerId worker() const noexcept { return worker_; }
   Arch arch() const noexcept { return arch_; }
   int memory_node() const noexcept { return memory_node_; }
-  // The CUDA stream (cudaStream_t) of a CUDA worker; null on other workers.
-  void* stream() const noexcept { return stream_; }
+  // The CUDA worker's stream and library handles; null on other workers.
+  const DeviceContext* device() const noexcept { return device_; }
 
  private:
   const BufferView& checked(std::size_t i, DataKind kind, std::size_t elem,
@@ -110,7 +111,7 @@ class TaskContext {
   WorkerId worker_;
   Arch arch_;
   int memory_node_;
-  void* stream_;
+  const DeviceContext* device_;
 };
 
 }  // namespace tessera

@@ -1,0 +1,229 @@
+#include "linalg/factorization.hpp"
+
+#include <cblas.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include <dags/dense_factorizations.hpp>
+#include <tessera/error.hpp>
+
+namespace tessera::linalg {
+namespace {
+
+using codelets::blas::Precision;
+
+// The matrix and its tiles, registered with the runtime.
+template <class T>
+class TiledMatrix {
+ public:
+  TiledMatrix(Runtime& rt, std::vector<T>& a, std::size_t n, std::size_t nb, bool with_t)
+      : rt_(rt), n_(n), nb_(nb), tiles_((n + nb - 1) / nb) {
+    for (std::size_t j = 0; j < tiles_; ++j) {
+      for (std::size_t i = 0; i < tiles_; ++i) {
+        a_.push_back(rt.register_matrix(&a[i * nb + j * nb * n], n, extent(i), extent(j)));
+        a_.back().set_name("A(" + std::to_string(i) + "," + std::to_string(j) + ")");
+        if (with_t) {
+          const std::size_t ib = std::max<std::size_t>(1, nb / 4);
+          t_.push_back(rt.register_matrix<T>(nullptr, ib, ib, extent(j)));
+        }
+      }
+    }
+  }
+  ~TiledMatrix() {
+    for (auto& h : a_) rt_.unregister(h);
+    for (auto& h : t_) rt_.unregister(h);
+  }
+  TiledMatrix(const TiledMatrix&) = delete;
+  TiledMatrix& operator=(const TiledMatrix&) = delete;
+
+  std::size_t tiles() const { return tiles_; }
+  const MatrixHandle& at(const dags::Tile& t) const {
+    const std::size_t index = static_cast<std::size_t>(t.row) + static_cast<std::size_t>(t.col) * tiles_;
+    return t.matrix == dags::Tile::T ? t_[index] : a_[index];
+  }
+
+ private:
+  std::size_t extent(std::size_t i) const { return std::min(nb_, n_ - i * nb_); }
+  Runtime& rt_;
+  std::size_t n_, nb_, tiles_;
+  std::vector<MatrixHandle> a_, t_;
+};
+
+// Turns the algorithm's tile tasks into runtime tasks on the tile codelets.
+template <class T>
+class RuntimeSink final : public dags::TileSink {
+ public:
+  RuntimeSink(Runtime& rt, const TiledMatrix<T>& m, Algorithm algorithm, Precision precision)
+      : rt_(rt), m_(m), algorithm_(algorithm), precision_(precision) {}
+
+  void task(const dags::TileKernel& kernel, std::initializer_list<dags::TileAccess> accesses, int priority, int k,
+            int mm, int n) override {
+    std::string name(kernel.type);
+    if (name == "gemm") name = algorithm_ == Algorithm::lu ? "gemm_nn" : "gemm_nt";
+    TaskBuilder b = rt_.task(codelets::blas::kernel(name, precision_));
+    for (const dags::TileAccess& a : accesses) b.access(m_.at(a.tile), a.mode);
+    std::string label = std::string(kernel.type) + "(" + std::to_string(k);
+    if (mm >= 0) label += "," + std::to_string(mm);
+    if (n >= 0) label += "," + std::to_string(n);
+    b.name(label + ")").priority(priority).submit();
+    ++tasks;
+  }
+  std::size_t tasks = 0;
+
+ private:
+  Runtime& rt_;
+  const TiledMatrix<T>& m_;
+  Algorithm algorithm_;
+  Precision precision_;
+};
+
+template <class T>
+std::vector<T> generate(const FactorizationOptions& o) {
+  const std::size_t n = o.n;
+  std::vector<T> a(n * n);
+  std::mt19937_64 rng(o.seed);
+  std::uniform_real_distribution<double> unit(-0.5, 0.5);
+  if (o.algorithm == Algorithm::cholesky) {
+    for (std::size_t j = 0; j < n; ++j) {
+      for (std::size_t i = j; i < n; ++i) a[i + j * n] = a[j + i * n] = static_cast<T>(unit(rng));
+    }
+  } else {
+    for (T& x : a) x = static_cast<T>(unit(rng));
+  }
+  if (o.algorithm != Algorithm::qr) {
+    for (std::size_t i = 0; i < n; ++i) a[i + i * n] += static_cast<T>(n);  // diagonally dominant
+  }
+  if (o.indefinite_tile >= 0) {
+    const std::size_t d = static_cast<std::size_t>(o.indefinite_tile) * o.nb;
+    if (d < n) a[d + d * n] = static_cast<T>(-static_cast<double>(n));
+  }
+  return a;
+}
+
+template <class T>
+double frobenius(const std::vector<T>& m) {
+  long double s = 0;
+  for (T x : m) s += static_cast<long double>(x) * x;
+  return static_cast<double>(std::sqrt(s));
+}
+
+// ||A - L L^T|| / (||A|| n eps), ||A - L U|| / (||A|| n eps), or, for QR (whose Q stays
+// implicit), ||A^T A - R^T R|| / (||A||^2 n eps).
+template <class T>
+double residual(const FactorizationOptions& o, const std::vector<T>& a0, const std::vector<T>& f) {
+  const std::size_t n = o.n;
+  const int N = static_cast<int>(n);
+  const double eps = std::numeric_limits<T>::epsilon();
+  std::vector<T> r(n * n, T(0));
+  auto gemm = [&](CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, const T* x, const T* y, T* c) {
+    if constexpr (std::is_same_v<T, double>) {
+      cblas_dgemm(CblasColMajor, ta, tb, N, N, N, -1.0, x, N, y, N, 1.0, c, N);
+    } else {
+      cblas_sgemm(CblasColMajor, ta, tb, N, N, N, -1.0f, x, N, y, N, 1.0f, c, N);
+    }
+  };
+  std::vector<T> left(n * n, T(0)), right(n * n, T(0));
+  if (o.algorithm == Algorithm::cholesky) {
+    for (std::size_t j = 0; j < n; ++j) {
+      for (std::size_t i = j; i < n; ++i) left[i + j * n] = f[i + j * n];
+    }
+    r = a0;
+    gemm(CblasNoTrans, CblasTrans, left.data(), left.data(), r.data());
+    return frobenius(r) / (frobenius(a0) * static_cast<double>(n) * eps);
+  }
+  if (o.algorithm == Algorithm::lu) {
+    for (std::size_t j = 0; j < n; ++j) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (i > j) left[i + j * n] = f[i + j * n];
+        if (i == j) left[i + j * n] = T(1);
+        if (i <= j) right[i + j * n] = f[i + j * n];
+      }
+    }
+    r = a0;
+    gemm(CblasNoTrans, CblasNoTrans, left.data(), right.data(), r.data());
+    return frobenius(r) / (frobenius(a0) * static_cast<double>(n) * eps);
+  }
+  // QR: A^T A - R^T R.
+  for (std::size_t j = 0; j < n; ++j) {
+    for (std::size_t i = 0; i <= j; ++i) right[i + j * n] = f[i + j * n];
+  }
+  std::vector<T> g(n * n, T(0));
+  {
+    std::vector<T> minus(a0);
+    for (T& x : minus) x = -x;
+    gemm(CblasTrans, CblasNoTrans, minus.data(), a0.data(), g.data());  // g = A^T A
+  }
+  gemm(CblasTrans, CblasNoTrans, right.data(), right.data(), g.data());  // g -= R^T R
+  const double norm = frobenius(a0);
+  return frobenius(g) / (norm * norm * static_cast<double>(n) * eps);
+}
+
+template <class T>
+FactorizationResult run(Runtime& rt, const FactorizationOptions& o) {
+  std::vector<T> a = generate<T>(o);
+  std::vector<T> a0;
+  if (o.check) a0 = a;
+  FactorizationResult result;
+  const auto start = std::chrono::steady_clock::now();
+  {
+    TiledMatrix<T> m(rt, a, o.n, o.nb, o.algorithm == Algorithm::qr);
+    result.tiles = m.tiles();
+    RuntimeSink<T> sink(rt, m, o.algorithm, o.precision);
+    const int N = static_cast<int>(m.tiles());
+    switch (o.algorithm) {
+      case Algorithm::cholesky: dags::cholesky(N, sink); break;
+      case Algorithm::lu: dags::lu(N, sink); break;
+      case Algorithm::qr: dags::qr(N, sink); break;
+    }
+    result.tasks = sink.tasks;
+    rt.wait_all();  // throws TaskFailed naming the tile that failed
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }  // tiles unregistered: the factor is in `a`
+  result.gflops = flop_count(o.algorithm, static_cast<double>(o.n)) / result.seconds / 1e9;
+  if (o.check) {
+    result.residual = residual(o, a0, a);
+    result.ok = result.residual < 100.0;
+    result.residual_description = o.algorithm == Algorithm::cholesky ? "||A - L L^T|| / (||A|| n eps)"
+                                  : o.algorithm == Algorithm::lu     ? "||A - L U|| / (||A|| n eps)"
+                                                                     : "||A^T A - R^T R|| / (||A||^2 n eps)";
+  }
+  return result;
+}
+
+}  // namespace
+
+Algorithm parse_algorithm(const std::string& name) {
+  if (name == "cholesky") return Algorithm::cholesky;
+  if (name == "lu") return Algorithm::lu;
+  if (name == "qr") return Algorithm::qr;
+  throw InvalidArgument("unknown factorization '" + name + "' (use cholesky, lu or qr)");
+}
+
+void validate(const FactorizationOptions& o) {
+  if (o.n == 0) throw InvalidArgument("--n must be positive");
+  if (o.nb == 0) throw InvalidArgument("--nb must be positive");
+  if (o.nb > o.n) {
+    throw InvalidArgument("--nb " + std::to_string(o.nb) + " is larger than --n " + std::to_string(o.n));
+  }
+  if (o.n > 200000) throw InvalidArgument("--n " + std::to_string(o.n) + " is too large for one node");
+}
+
+double flop_count(Algorithm a, double n) {
+  switch (a) {
+    case Algorithm::cholesky: return n * n * n / 3.0;
+    case Algorithm::lu: return 2.0 * n * n * n / 3.0;
+    case Algorithm::qr: return 4.0 * n * n * n / 3.0;
+  }
+  return 0;
+}
+
+FactorizationResult factorize(Runtime& rt, const FactorizationOptions& o) {
+  validate(o);
+  return o.precision == Precision::d ? run<double>(rt, o) : run<float>(rt, o);
+}
+
+}  // namespace tessera::linalg

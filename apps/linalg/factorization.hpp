@@ -1,0 +1,46 @@
+#pragma once
+// Real tiled dense factorizations on a Runtime: Cholesky, LU without pivoting and QR
+// (flat tree), from the same task graph description as the simulator's DAGs
+// (apps/dags/dense_factorizations), on the tile codelets of codelets/blas.
+
+#include <cstdint>
+#include <string>
+
+#include <codelets/blas/blas_codelets.hpp>
+#include <tessera/runtime.hpp>
+
+namespace tessera::linalg {
+
+enum class Algorithm { cholesky, lu, qr };
+
+struct FactorizationOptions {
+  Algorithm algorithm = Algorithm::cholesky;
+  std::size_t n = 2048;
+  std::size_t nb = 256;
+  codelets::blas::Precision precision = codelets::blas::Precision::d;
+  bool check = false;
+  std::uint64_t seed = 1;
+  // Tests only: make the Cholesky input indefinite at this diagonal tile (-1: SPD).
+  long indefinite_tile = -1;
+};
+
+struct FactorizationResult {
+  std::size_t tiles = 0;  // per side
+  std::size_t tasks = 0;
+  double seconds = 0;     // first submission to the end of the last task
+  double gflops = 0;
+  double residual = -1;   // scaled residual (see residual_description), -1 unchecked
+  bool ok = true;         // residual below the threshold (or unchecked)
+  std::string residual_description;
+};
+
+Algorithm parse_algorithm(const std::string& name);
+// Throws InvalidArgument for sizes that make no sense (naming them).
+void validate(const FactorizationOptions& options);
+double flop_count(Algorithm algorithm, double n);
+// Factorizes a generated well-conditioned matrix (SPD for Cholesky, diagonally dominant for
+// LU, random for QR). Throws TaskFailed naming the failing tile task (e.g. a
+// non-positive-definite tile).
+FactorizationResult factorize(Runtime& runtime, const FactorizationOptions& options);
+
+}  // namespace tessera::linalg

@@ -1,0 +1,185 @@
+// Device support on the CUDA runtime, cuBLAS and cuSOLVER (host APIs: no device code here).
+
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+#include <cusolverDn.h>
+
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "device_support.hpp"
+#include "tessera/error.hpp"
+
+namespace tessera::detail {
+namespace {
+
+void check(cudaError_t e, const std::string& what) {
+  if (e != cudaSuccess) throw Error(what + ": " + cudaGetErrorName(e) + " (" + cudaGetErrorString(e) + ")");
+}
+
+// Device memory with a cache of freed blocks by size: tiles come in few sizes, and
+// cudaMalloc/cudaFree synchronise the device.
+class CudaNode final : public MemoryNode {
+ public:
+  CudaNode(int device, std::uint64_t limit) : device_(device) {
+    check(cudaSetDevice(device), "cudaSetDevice(" + std::to_string(device) + ")");
+    std::size_t free_bytes = 0, total = 0;
+    check(cudaMemGetInfo(&free_bytes, &total), "cudaMemGetInfo");
+    capacity_ = limit > 0 ? limit : static_cast<std::uint64_t>(static_cast<double>(free_bytes) * 0.85);
+    check(cudaStreamCreateWithFlags(&copy_stream_, cudaStreamNonBlocking), "cudaStreamCreate");
+    // Measure the host link once: estimates for the policies.
+    const std::size_t probe = 32 << 20;
+    void* d = nullptr;
+    void* h = nullptr;
+    check(cudaMalloc(&d, probe), "cudaMalloc");
+    check(cudaMallocHost(&h, probe), "cudaMallocHost");
+    cudaEvent_t a, b;
+    cudaEventCreate(&a);
+    cudaEventCreate(&b);
+    cudaMemcpyAsync(d, h, probe, cudaMemcpyHostToDevice, copy_stream_);  // warm up
+    cudaEventRecord(a, copy_stream_);
+    cudaMemcpyAsync(d, h, probe, cudaMemcpyHostToDevice, copy_stream_);
+    cudaEventRecord(b, copy_stream_);
+    check(cudaEventSynchronize(b), "bandwidth probe");
+    float ms = 0;
+    cudaEventElapsedTime(&ms, a, b);
+    bytes_per_us_ = ms > 0 ? static_cast<double>(probe) / (static_cast<double>(ms) * 1e3) : 10000.0;
+    cudaEventDestroy(a);
+    cudaEventDestroy(b);
+    cudaFree(d);
+    cudaFreeHost(h);
+  }
+  ~CudaNode() override {
+    cudaSetDevice(device_);
+    for (auto& [bytes, blocks] : cache_) {
+      for (void* p : blocks) cudaFree(p);
+    }
+    cudaStreamDestroy(copy_stream_);
+  }
+  std::string name() const override { return "cuda" + std::to_string(device_); }
+  std::uint64_t capacity() const override { return capacity_; }
+  void* allocate(std::size_t bytes) override {
+    {
+      std::lock_guard lock(mutex_);
+      auto& blocks = cache_[bytes];
+      if (!blocks.empty()) {
+        void* p = blocks.back();
+        blocks.pop_back();
+        return p;
+      }
+    }
+    check(cudaSetDevice(device_), "cudaSetDevice");
+    void* p = nullptr;
+    cudaError_t e = cudaMalloc(&p, bytes);
+    if (e == cudaErrorMemoryAllocation) {
+      cudaGetLastError();
+      trim();  // give cached blocks of other sizes back, then retry
+      e = cudaMalloc(&p, bytes);
+    }
+    check(e, name() + ": cudaMalloc(" + std::to_string(bytes) + ")");
+    return p;
+  }
+  void release(void* ptr, std::size_t bytes) noexcept override {
+    std::lock_guard lock(mutex_);
+    cache_[bytes].push_back(ptr);
+  }
+  void copy_from_host(void* here, const void* host, const DataLayout& l) override {
+    std::lock_guard lock(copy_mutex_);
+    check(cudaSetDevice(device_), "cudaSetDevice");
+    check(cudaMemcpy2DAsync(here, l.rows * l.elem_size, host, l.ld * l.elem_size, l.rows * l.elem_size, l.cols,
+                            cudaMemcpyHostToDevice, copy_stream_),
+          name() + ": copy to device");
+    check(cudaStreamSynchronize(copy_stream_), name() + ": copy to device");
+  }
+  void copy_to_host(void* host, const DataLayout& l, const void* here) override {
+    std::lock_guard lock(copy_mutex_);
+    check(cudaSetDevice(device_), "cudaSetDevice");
+    check(cudaMemcpy2DAsync(host, l.ld * l.elem_size, here, l.rows * l.elem_size, l.rows * l.elem_size, l.cols,
+                            cudaMemcpyDeviceToHost, copy_stream_),
+          name() + ": copy to host");
+    check(cudaStreamSynchronize(copy_stream_), name() + ": copy to host");
+  }
+  void on_register(void* host, std::size_t bytes) override {
+    // Pinned memory makes copies asynchronous and about twice as fast; refusals are fine.
+    if (cudaHostRegister(host, bytes, cudaHostRegisterPortable) != cudaSuccess) cudaGetLastError();
+  }
+  void on_unregister(void* host) override {
+    if (cudaHostUnregister(host) != cudaSuccess) cudaGetLastError();
+  }
+  double transfer_time_us(double bytes) const override { return 8.0 + bytes / bytes_per_us_; }
+
+ private:
+  void trim() {
+    std::lock_guard lock(mutex_);
+    for (auto& [bytes, blocks] : cache_) {
+      for (void* p : blocks) cudaFree(p);
+      blocks.clear();
+    }
+  }
+
+  int device_;
+  std::uint64_t capacity_ = 0;
+  double bytes_per_us_ = 10000.0;
+  cudaStream_t copy_stream_ = nullptr;
+  std::mutex mutex_;
+  std::mutex copy_mutex_;
+  std::map<std::size_t, std::vector<void*>> cache_;
+};
+
+}  // namespace
+
+bool cuda_built() { return true; }
+
+int cuda_device_count() {
+  int n = 0;
+  if (cudaGetDeviceCount(&n) != cudaSuccess) {
+    cudaGetLastError();
+    return 0;
+  }
+  return n;
+}
+
+std::string cuda_device_name(int device) {
+  cudaDeviceProp p{};
+  if (cudaGetDeviceProperties(&p, device) != cudaSuccess) return "unknown";
+  return p.name;
+}
+
+std::unique_ptr<MemoryNode> make_cuda_node(int device, std::uint64_t limit) {
+  return std::make_unique<CudaNode>(device, limit);
+}
+
+CudaWorkerContext::CudaWorkerContext(int device) {
+  context_.device = device;
+  check(cudaSetDevice(device), "cudaSetDevice(" + std::to_string(device) + ")");
+  cudaStream_t stream = nullptr;
+  check(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate");
+  context_.stream = stream;
+  cublasHandle_t blas = nullptr;
+  if (cublasCreate(&blas) != CUBLAS_STATUS_SUCCESS) throw Error("cublasCreate failed on device " + std::to_string(device));
+  cublasSetStream(blas, stream);
+  context_.cublas = blas;
+  cusolverDnHandle_t solver = nullptr;
+  if (cusolverDnCreate(&solver) != CUSOLVER_STATUS_SUCCESS) {
+    throw Error("cusolverDnCreate failed on device " + std::to_string(device));
+  }
+  cusolverDnSetStream(solver, stream);
+  context_.cusolver = solver;
+}
+
+CudaWorkerContext::~CudaWorkerContext() {
+  cudaSetDevice(context_.device);
+  if (context_.cusolver) cusolverDnDestroy(static_cast<cusolverDnHandle_t>(context_.cusolver));
+  if (context_.cublas) cublasDestroy(static_cast<cublasHandle_t>(context_.cublas));
+  if (context_.stream) cudaStreamDestroy(static_cast<cudaStream_t>(context_.stream));
+}
+
+void CudaWorkerContext::make_current() const { check(cudaSetDevice(context_.device), "cudaSetDevice"); }
+
+void CudaWorkerContext::synchronize() const {
+  check(cudaStreamSynchronize(static_cast<cudaStream_t>(context_.stream)),
+        "device " + std::to_string(context_.device) + ": kernel");
+}
+
+}  // namespace tessera::detail

@@ -1,0 +1,45 @@
+#pragma once
+// MemoryNode: the storage of one memory node of a real (not simulated) runtime: how to
+// allocate there and copy between there and host memory. Node 0 is host memory and needs
+// none of it. CUDA devices implement it with cudaMalloc/cudaMemcpy2DAsync; tests use a
+// mock device that is plain host memory, so the coherency machinery runs without a GPU.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "tessera/data.hpp"
+
+namespace tessera::detail {
+
+class MemoryNode {
+ public:
+  virtual ~MemoryNode() = default;
+  virtual std::string name() const = 0;
+  virtual std::uint64_t capacity() const = 0;
+  // Throws Error when the node cannot allocate (callers evict first, within capacity()).
+  virtual void* allocate(std::size_t bytes) = 0;
+  virtual void release(void* ptr, std::size_t bytes) noexcept = 0;
+  // Copies one datum between host memory (with the host layout's leading dimension) and
+  // this node (packed: leading dimension = rows). Returns once the copy is complete.
+  virtual void copy_from_host(void* here, const void* host, const DataLayout& host_layout) = 0;
+  virtual void copy_to_host(void* host, const DataLayout& host_layout, const void* here) = 0;
+  // Called when user memory is registered / unregistered (to pin it for fast transfers).
+  virtual void on_register(void* /*host*/, std::size_t /*bytes*/) {}
+  virtual void on_unregister(void* /*host*/) {}
+  // Expected time of a copy of `bytes` to or from host memory.
+  virtual double transfer_time_us(double bytes) const = 0;
+};
+
+// The layout a datum has on a device node: the same shape, packed.
+inline DataLayout packed(const DataLayout& l) {
+  DataLayout p = l;
+  p.ld = l.rows;
+  return p;
+}
+
+// A device node made of host memory: for tests and machines without a GPU.
+std::unique_ptr<MemoryNode> make_mock_device_node(std::string name, std::uint64_t capacity);
+
+}  // namespace tessera::detail
