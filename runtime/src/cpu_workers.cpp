@@ -1,6 +1,7 @@
 #include "cpu_workers.hpp"
 
 #include <chrono>
+#include <utility>
 
 #include "engine.hpp"
 #include "topology.hpp"
@@ -36,6 +37,7 @@ CpuWorkers::CpuWorkers(Engine& engine, Policy& policy, std::span<const WorkerInf
   }
   slot_count_ = static_cast<std::size_t>(max_id + 1);
   slots_ = std::make_unique<Slot[]>(slot_count_);
+  for (const WorkerInfo& w : workers) slots_[static_cast<std::size_t>(w.id)].arch_bit = 1u << index_of(w.arch);
 }
 
 CpuWorkers::~CpuWorkers() {
@@ -67,8 +69,8 @@ double CpuWorkers::now_us() const {
   return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start_time_).count();
 }
 
-void CpuWorkers::drain(std::atomic<std::int64_t>& in_flight) {
-  for (std::int64_t n = in_flight.load(std::memory_order_acquire); n != 0; n = in_flight.load(std::memory_order_acquire)) {
+void CpuWorkers::drain(std::atomic<std::int32_t>& in_flight) {
+  for (std::int32_t n = in_flight.load(std::memory_order_acquire); n != 0; n = in_flight.load(std::memory_order_acquire)) {
     in_flight.wait(n, std::memory_order_acquire);
   }
 }
@@ -80,7 +82,7 @@ void CpuWorkers::wake(WorkerId worker) {
   if (slot.sleeping.exchange(false, std::memory_order_seq_cst)) slot.seq.notify_one();
 }
 
-void CpuWorkers::wake_any() {
+void CpuWorkers::wake_any(unsigned arch_mask) {
   if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
   // Start the scan at a rotating position so wake-ups spread over the workers.
   const std::size_t n = ids_.size();
@@ -88,7 +90,8 @@ void CpuWorkers::wake_any() {
   for (std::size_t k = 0; k < n; ++k) {
     Slot& slot = slots_[static_cast<std::size_t>(ids_[(first + k) % n])];
     // Claiming the sleeper with exchange keeps two pushes from waking the same worker.
-    if (slot.sleeping.load(std::memory_order_relaxed) &&
+    // A worker that cannot run the task would go back to sleep and the task would wait.
+    if ((slot.arch_bit & arch_mask) != 0 && slot.sleeping.load(std::memory_order_relaxed) &&
         slot.sleeping.exchange(false, std::memory_order_seq_cst)) {
       slot.seq.fetch_add(1, std::memory_order_seq_cst);
       slot.seq.notify_one();
@@ -105,9 +108,32 @@ void CpuWorkers::run(WorkerId worker, int core) {
     (void)topology_->bind_current_thread(core % topology_->num_cores());
   }
   engine_.prepare_worker_thread(worker);
-  while (TaskView task = find_work(worker)) engine_.execute(task.get(), worker);
+  if (engine_.pipelined(worker)) {
+    run_pipelined(worker);
+  } else {
+    while (TaskView task = find_work(worker)) engine_.execute(task.get(), worker);
+  }
   tls_engine = nullptr;
   tls_worker = kAnyWorker;
+}
+
+void CpuWorkers::run_pipelined(WorkerId worker) {
+  // One task in flight while the next one's data come in and its kernel is queued behind
+  // it: the GPU never waits for the host between two tasks. The worker only sleeps with
+  // nothing in flight. A popped task is ready, so it never depends on the one in flight.
+  Task* in_flight = nullptr;
+  for (;;) {
+    TaskView next = in_flight != nullptr ? policy_.pop(worker) : find_work(worker);
+    if (!next) {
+      if (in_flight == nullptr) return;
+      engine_.finish(std::exchange(in_flight, nullptr), worker);
+      continue;
+    }
+    if (!engine_.begin_task(next.get(), worker)) continue;
+    engine_.launch(next.get(), worker);
+    if (in_flight != nullptr) engine_.finish(in_flight, worker);
+    in_flight = next.get();
+  }
 }
 
 TaskView CpuWorkers::find_work(WorkerId worker) {

@@ -33,20 +33,22 @@ class CpuWorkers final : public Executor {
   // Wakes every worker and joins them. Call once no task is left.
   void stop() override;
   void wake(WorkerId worker) override;
-  // Wakes one sleeping worker, if any sleeps.
-  void wake_any() override;
+  // Wakes one sleeping worker of an architecture in `arch_mask`, if any sleeps.
+  void wake_any(unsigned arch_mask) override;
   // The worker id of the calling thread if it is one of this engine's workers.
   WorkerId current_worker() const override;
   double now_us() const override;
-  void drain(std::atomic<std::int64_t>& in_flight) override;
+  void drain(std::atomic<std::int32_t>& in_flight) override;
 
  private:
   struct alignas(64) Slot {
     std::atomic<std::uint32_t> seq{0};
     std::atomic<bool> sleeping{false};
+    unsigned arch_bit = 0;
   };
 
   void run(WorkerId worker, int core);
+  void run_pipelined(WorkerId worker);
   TaskView find_work(WorkerId worker);
 
   Engine& engine_;

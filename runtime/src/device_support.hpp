@@ -30,11 +30,20 @@ class CudaWorkerContext {
   const DeviceContext& context() const { return context_; }
   // Waits for the stream; throws Error naming the device and the CUDA error.
   void synchronize() const;
+  // Timing of a kernel queued on the stream, so that a worker can queue the next one before
+  // this one ends: mark_start before queuing it, mark_end after, await for its GPU time in
+  // microseconds (throws Error on a CUDA error). At most kTickets kernels in flight.
+  static constexpr int kTickets = 4;
+  int mark_start();
+  void mark_end(int ticket);
+  double await(int ticket);
   // Selects the device on the calling thread.
   void make_current() const;
 
  private:
   DeviceContext context_;
+  void* events_[2 * kTickets] = {};  // start and end event of each ticket
+  int next_ticket_ = 0;
 };
 
 }  // namespace tessera::detail

@@ -166,10 +166,18 @@ CudaWorkerContext::CudaWorkerContext(int device) {
   }
   cusolverDnSetStream(solver, stream);
   context_.cusolver = solver;
+  for (void*& e : events_) {
+    cudaEvent_t event = nullptr;
+    check(cudaEventCreate(&event), "cudaEventCreate");
+    e = event;
+  }
 }
 
 CudaWorkerContext::~CudaWorkerContext() {
   cudaSetDevice(context_.device);
+  for (void* e : events_) {
+    if (e) cudaEventDestroy(static_cast<cudaEvent_t>(e));
+  }
   if (context_.cusolver) cusolverDnDestroy(static_cast<cusolverDnHandle_t>(context_.cusolver));
   if (context_.cublas) cublasDestroy(static_cast<cublasHandle_t>(context_.cublas));
   if (context_.stream) cudaStreamDestroy(static_cast<cudaStream_t>(context_.stream));
@@ -180,6 +188,29 @@ void CudaWorkerContext::make_current() const { check(cudaSetDevice(context_.devi
 void CudaWorkerContext::synchronize() const {
   check(cudaStreamSynchronize(static_cast<cudaStream_t>(context_.stream)),
         "device " + std::to_string(context_.device) + ": kernel");
+}
+
+int CudaWorkerContext::mark_start() {
+  const int ticket = next_ticket_;
+  next_ticket_ = (next_ticket_ + 1) % kTickets;
+  check(cudaEventRecord(static_cast<cudaEvent_t>(events_[2 * ticket]), static_cast<cudaStream_t>(context_.stream)),
+        "device " + std::to_string(context_.device) + ": cudaEventRecord");
+  return ticket;
+}
+
+void CudaWorkerContext::mark_end(int ticket) {
+  check(cudaEventRecord(static_cast<cudaEvent_t>(events_[2 * ticket + 1]),
+                        static_cast<cudaStream_t>(context_.stream)),
+        "device " + std::to_string(context_.device) + ": cudaEventRecord");
+}
+
+double CudaWorkerContext::await(int ticket) {
+  auto* end = static_cast<cudaEvent_t>(events_[2 * ticket + 1]);
+  check(cudaEventSynchronize(end), "device " + std::to_string(context_.device) + ": kernel");
+  float ms = 0;
+  check(cudaEventElapsedTime(&ms, static_cast<cudaEvent_t>(events_[2 * ticket]), end),
+        "device " + std::to_string(context_.device) + ": kernel timing");
+  return static_cast<double>(ms) * 1e3;
 }
 
 }  // namespace tessera::detail

@@ -19,5 +19,8 @@ CudaWorkerContext::CudaWorkerContext(int device) {
 CudaWorkerContext::~CudaWorkerContext() = default;
 void CudaWorkerContext::synchronize() const {}
 void CudaWorkerContext::make_current() const {}
+int CudaWorkerContext::mark_start() { return -1; }
+void CudaWorkerContext::mark_end(int) {}
+double CudaWorkerContext::await(int) { return 0.0; }
 
 }  // namespace tessera::detail

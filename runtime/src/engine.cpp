@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <unordered_map>
+#include <utility>
 
 #include "cpu_workers.hpp"
 #include "data_state.hpp"
@@ -261,7 +262,7 @@ void Engine::unregister(Data& data) {
   if (!data.registered.compare_exchange_strong(expected, false)) {
     throw InvalidArgument("data '" + data.display_name() + "' is already unregistered");
   }
-  for (std::int64_t users = data.users.load(std::memory_order_acquire); users != 0;
+  for (std::int32_t users = data.users.load(std::memory_order_acquire); users != 0;
        users = data.users.load(std::memory_order_acquire)) {
     data.users.wait(users, std::memory_order_acquire);
   }
@@ -438,10 +439,17 @@ void Engine::make_ready(Task* task) {
   const WorkerId target = policy_->push(TaskView(task));
   const WorkerId self = current_worker();
   if (target == kAnyWorker) {
-    if (tls_wake_credit > 0) {
+    unsigned archs = 0;
+    for (Arch arch : kAllArchs) {
+      if (task->codelet->kernels[index_of(arch)]) archs |= 1u << index_of(arch);
+    }
+    // The finishing worker keeps one successor for itself, if it can run it.
+    const bool self_can = self != kAnyWorker &&
+                          (archs & (1u << index_of(workers_[static_cast<std::size_t>(self)].arch))) != 0;
+    if (tls_wake_credit > 0 && self_can) {
       --tls_wake_credit;
     } else {
-      executor_->wake_any();
+      executor_->wake_any(archs);
     }
   } else if (target != self) {
     executor_->wake(target);
@@ -481,8 +489,20 @@ void Engine::release_commute_locks(Task* task, std::size_t count) {
 
 void Engine::execute(Task* task, WorkerId worker) {
   if (!begin_task(task, worker)) return;
-  run_kernel(*task, worker);
+  launch_kernel(*task, worker);
+  await_kernel(*task, worker);
   end_task(task, worker);
+}
+
+void Engine::launch(Task* task, WorkerId worker) { launch_kernel(*task, worker); }
+
+void Engine::finish(Task* task, WorkerId worker) {
+  await_kernel(*task, worker);
+  end_task(task, worker);
+}
+
+bool Engine::pipelined(WorkerId worker) const {
+  return workers_[static_cast<std::size_t>(worker)].arch == Arch::cuda;
 }
 
 bool Engine::begin_task(Task* task, WorkerId worker) {
@@ -492,14 +512,22 @@ bool Engine::begin_task(Task* task, WorkerId worker) {
   return true;
 }
 
-void Engine::run_kernel(Task& task, WorkerId worker) {
+void Engine::fail_task(Task& task) {
+  const std::string name(task.display_name());
+  task.error = std::make_exception_ptr(TaskFailed("task '" + name + "' (codelet '" + task.codelet->name +
+                                                      "') failed: " + what_of(std::current_exception()),
+                                                  name, std::current_exception()));
+}
+
+void Engine::launch_kernel(Task& task, WorkerId worker) {
   const WorkerInfo& info = workers_[static_cast<std::size_t>(worker)];
   const Kernel& kernel = task.codelet->kernels[index_of(info.arch)];
 
   boost::container::small_vector<BufferView, 4> buffers;
   std::exception_ptr fetch_error;
   if (mover_) {
-    // Device memory exists: the data may have to come to this worker's node first.
+    // Device memory exists: the data may have to come to this worker's node first. On a
+    // CUDA worker this copy overlaps the kernel its previous task still runs.
     try {
       mover_->acquire(task, info.memory_node, buffers);
       task.data_acquired = true;
@@ -521,7 +549,7 @@ void Engine::run_kernel(Task& task, WorkerId worker) {
       buffers.push_back({ptr, a.data->layout, a.mode});
     }
   }
-  const CudaWorkerContext* cuda = cuda_contexts_[static_cast<std::size_t>(worker)].get();
+  CudaWorkerContext* cuda = cuda_contexts_[static_cast<std::size_t>(worker)].get();
   const DeviceContext* device = cuda != nullptr ? &cuda->context()
                                 : info.arch == Arch::cuda ? &mock_contexts_[static_cast<std::size_t>(worker)]
                                                           : nullptr;
@@ -536,16 +564,30 @@ void Engine::run_kernel(Task& task, WorkerId worker) {
     }
     TaskContext context(task.display_name(), std::span<const BufferView>(buffers.data(), buffers.size()),
                         task.args, worker, info.arch, info.memory_node, device);
+    // A CUDA kernel only queues work on the worker's stream; await_kernel waits for it.
+    if (cuda != nullptr) task.gpu_ticket = cuda->mark_start();
     kernel(context);
-    if (cuda != nullptr) cuda->synchronize();  // the kernel ran on the worker's stream
+    if (cuda != nullptr) cuda->mark_end(task.gpu_ticket);
   } catch (...) {
-    const std::string name(task.display_name());
-    task.error = std::make_exception_ptr(TaskFailed("task '" + name + "' (codelet '" + task.codelet->name +
-                                                        "') failed: " + what_of(std::current_exception()),
-                                                    name, std::current_exception()));
+    fail_task(task);
   }
   tls_running_task = nullptr;
   task.end_us = now_us();
+}
+
+void Engine::await_kernel(Task& task, WorkerId worker) {
+  CudaWorkerContext* cuda = cuda_contexts_[static_cast<std::size_t>(worker)].get();
+  if (cuda == nullptr || task.gpu_ticket < 0) return;
+  const int ticket = std::exchange(task.gpu_ticket, -1);
+  try {
+    // The GPU's own clock times the kernel: the host only saw it queued.
+    const double gpu_us = cuda->await(ticket);
+    task.end_us = std::max(task.end_us, now_us());
+    task.start_us = std::max(task.start_us, task.end_us - gpu_us);
+  } catch (...) {
+    if (!task.error) fail_task(task);
+    task.end_us = now_us();
+  }
 }
 
 void Engine::end_task(Task* task, WorkerId worker) {

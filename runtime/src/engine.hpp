@@ -69,6 +69,13 @@ class Engine final : public PolicyHost {
 
   // Runs a task popped by `worker`: begin_task, the kernel, end_task (worker threads).
   void execute(Task* task, WorkerId worker);
+  // Whether `worker` queues kernels asynchronously (CUDA): it may then launch a begun task
+  // while its previous one still runs, and finish that one afterwards.
+  bool pipelined(WorkerId worker) const;
+  // Makes the task's data valid on the worker's node and queues (or runs) its kernel.
+  void launch(Task* task, WorkerId worker);
+  // Waits for a launched task's kernel, then end_task.
+  void finish(Task* task, WorkerId worker);
   // Takes commute locks and calls the policy's on_start; false if the task was parked
   // behind another commuting task (it will be pushed again).
   bool begin_task(Task* task, WorkerId worker);
@@ -112,7 +119,10 @@ class Engine final : public PolicyHost {
   void make_ready(Task* task);
   bool acquire_commute_locks(Task* task);
   void release_commute_locks(Task* task, std::size_t count);
-  void run_kernel(Task& task, WorkerId worker);
+  void launch_kernel(Task& task, WorkerId worker);
+  void await_kernel(Task& task, WorkerId worker);
+  // Records the exception in flight as the task's failure.
+  void fail_task(Task& task);
   void complete(Task* task);
   void record_failure(const Task& task);
   void remember_model(const std::shared_ptr<PerfModel>& model);
@@ -129,7 +139,9 @@ class Engine final : public PolicyHost {
   std::vector<DeviceContext> mock_contexts_;                       // by worker id
 
   std::atomic<std::uint64_t> next_task_id_{0};
-  std::atomic<std::int64_t> in_flight_{0};
+  // 32 bits: waits on it are futex-native (libstdc++ 12 waits on 64-bit atomics through a
+  // shared proxy, where we saw lost wake-ups).
+  std::atomic<std::int32_t> in_flight_{0};
   std::atomic<bool> closed_{false};
   // A failed or cancelled task cancels the tasks submitted after it that depend on it, until
   // wait_all reports the failure: then the epoch advances and the runtime starts afresh.

@@ -20,12 +20,13 @@ class Executor {
   // Stops the workers; called once no task is left.
   virtual void stop() = 0;
   virtual void wake(WorkerId worker) = 0;
-  virtual void wake_any() = 0;
+  // Wakes one sleeping worker whose architecture is in `arch_mask` (bit index_of(arch)).
+  virtual void wake_any(unsigned arch_mask) = 0;
   // The worker on whose behalf the calling code runs, or kAnyWorker.
   virtual WorkerId current_worker() const = 0;
   virtual double now_us() const = 0;
   // Returns once `in_flight` is zero. Threads just wait; a simulator runs its event loop.
-  virtual void drain(std::atomic<std::int64_t>& in_flight) = 0;
+  virtual void drain(std::atomic<std::int32_t>& in_flight) = 0;
   // Starts moving the task's input data to the worker's memory node ahead of time.
   virtual void prefetch(Task& /*task*/, WorkerId /*worker*/) {}
   virtual void prefetch_access(Task& /*task*/, std::size_t /*access*/, WorkerId /*worker*/) {}

@@ -252,7 +252,7 @@ void SimExecutor::finish(const Event& event) {
   }
 }
 
-void SimExecutor::drain(std::atomic<std::int64_t>& in_flight) {
+void SimExecutor::drain(std::atomic<std::int32_t>& in_flight) {
   if (stalled_) return;  // reported once; shutdown must not report it again
   while (in_flight.load(std::memory_order_relaxed) > 0) {
     dispatch_idle_workers();

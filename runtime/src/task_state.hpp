@@ -73,6 +73,7 @@ struct Task {
   WorkerId worker = kAnyWorker;
   double start_us = 0.0;
   double end_us = 0.0;
+  int gpu_ticket = -1;  // a launched CUDA kernel's timing events (CudaWorkerContext)
 
   std::string_view display_name() const {
     return name.empty() ? std::string_view(codelet->name) : std::string_view(name);

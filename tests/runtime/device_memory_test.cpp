@@ -23,17 +23,18 @@ Config mock_config(const std::string& sched, int mock_devices, long long device_
   return c;
 }
 
-// y = a * y + x (element-wise) on vectors of uint64, the same on either architecture.
-Codelet affine(std::atomic<int>& on_device) {
-  Codelet c("affine");
+// y = a * y + x (element-wise) on vectors of uint64, the same on either architecture;
+// `device_only` leaves out the CPU implementation, so that devices surely take part.
+Codelet affine(std::atomic<int>& on_device, bool device_only = false) {
+  Codelet c(device_only ? "affine_device" : "affine");
   auto body = [](TaskContext& ctx) {
     auto x = ctx.vector<std::uint64_t>(0);
     auto y = ctx.vector<std::uint64_t>(1);
     const auto a = ctx.arg<std::uint64_t>(0);
     for (std::size_t i = 0; i < y.size(); ++i) y[i] = a * y[i] + x[i];
   };
-  c.model(std::make_shared<HistoryModel>("affine"));  // model-based policies calibrate both kinds
-  c.cpu(body);
+  c.model(std::make_shared<HistoryModel>(c.name()));  // model-based policies calibrate both kinds
+  if (!device_only) c.cpu(body);
   c.cuda([body, &on_device](TaskContext& ctx) {
     if (ctx.memory_node() == 0 || ctx.device() == nullptr) throw std::logic_error("device kernel on host memory");
     ++on_device;
@@ -57,8 +58,10 @@ TEST_P(MockDevices, RandomProgramsMatchSequentialExecution) {
     Runtime rt(mock_config(GetParam(), 2));
     std::vector<VectorHandle> handles;
     for (auto& v : state) handles.push_back(rt.register_vector(std::span(v)));
-    const Codelet c = affine(on_device);
+    const Codelet anywhere = affine(on_device);
+    const Codelet device_only = affine(on_device, true);
     for (int t = 0; t < kTasks; ++t) {
+      const Codelet& c = t % 3 == 0 ? device_only : anywhere;
       const int x = static_cast<int>(rng() % kHandles);
       int y = static_cast<int>(rng() % kHandles);
       if (y == x) y = (y + 1) % kHandles;
@@ -85,7 +88,7 @@ TEST(MockDevices, TinyDeviceMemoryEvictsAndStaysCorrect) {
     Runtime rt(mock_config("eager", 2, 3 * kElems * 8));
     std::vector<VectorHandle> handles;
     for (auto& v : state) handles.push_back(rt.register_vector(std::span(v)));
-    const Codelet c = affine(on_device);
+    const Codelet c = affine(on_device, true);
     for (int round = 0; round < 20; ++round) {
       for (int h = 0; h < kHandles; ++h) {
         const int y = (h + 1) % kHandles;
@@ -97,7 +100,7 @@ TEST(MockDevices, TinyDeviceMemoryEvictsAndStaysCorrect) {
     rt.wait_all();
   }  // shutdown brings every value home without unregister
   EXPECT_EQ(state, expected);
-  EXPECT_GT(on_device.load(), 0);
+  EXPECT_EQ(on_device.load(), 20 * kHandles);
 }
 
 TEST(MockDevices, MatricesArePackedOnTheDeviceAndComeBackIntoTheirPadding) {
