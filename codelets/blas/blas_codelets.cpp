@@ -26,7 +26,9 @@ Tile tile(TaskContext& ctx, std::size_t i) {
   return {m.data, m.rows, m.cols, m.ld};
 }
 
-double d(std::size_t v) { return static_cast<double>(v); }
+double d(std::size_t v) {
+  return static_cast<double>(v);
+}
 
 // Flop counts from the tiles' shapes (LAPACK Working Note 41 conventions, leading terms).
 struct Kernel {
@@ -35,43 +37,83 @@ struct Kernel {
   double (*flops)(const TaskShape&);
 };
 
-const DataLayout& L(const TaskShape& s, std::size_t i) { return s.layouts[i]; }
+const DataLayout& L(const TaskShape& s, std::size_t i) {
+  return s.layouts[i];
+}
 
 const Kernel kKernels[] = {
-    {"potrf", 1, [](const TaskShape& s) { return d(L(s, 0).rows) * d(L(s, 0).rows) * d(L(s, 0).rows) / 3; }},
-    {"trsm", 2, [](const TaskShape& s) { return d(L(s, 1).rows) * d(L(s, 1).cols) * d(L(s, 1).cols); }},
-    {"syrk", 2, [](const TaskShape& s) { return d(L(s, 1).rows) * d(L(s, 1).rows) * d(L(s, 0).cols); }},
-    {"gemm_nt", 3, [](const TaskShape& s) { return 2 * d(L(s, 2).rows) * d(L(s, 2).cols) * d(L(s, 0).cols); }},
-    {"getrf", 1, [](const TaskShape& s) { return 2 * d(L(s, 0).rows) * d(L(s, 0).rows) * d(L(s, 0).cols) / 3; }},
-    {"trsm_ll", 2, [](const TaskShape& s) { return d(L(s, 1).rows) * d(L(s, 1).rows) * d(L(s, 1).cols); }},
-    {"trsm_ru", 2, [](const TaskShape& s) { return d(L(s, 1).rows) * d(L(s, 1).cols) * d(L(s, 1).cols); }},
-    {"gemm_nn", 3, [](const TaskShape& s) { return 2 * d(L(s, 2).rows) * d(L(s, 2).cols) * d(L(s, 0).cols); }},
-    {"geqrt", 2, [](const TaskShape& s) { return 4 * d(L(s, 0).rows) * d(L(s, 0).cols) * d(L(s, 0).cols) / 3; }},
-    {"unmqr", 3, [](const TaskShape& s) { return 2 * d(L(s, 2).rows) * d(L(s, 2).cols) * d(L(s, 0).cols); }},
-    {"tsqrt", 3, [](const TaskShape& s) { return 2 * d(L(s, 1).rows) * d(L(s, 0).cols) * d(L(s, 0).cols); }},
-    {"tsmqr", 4, [](const TaskShape& s) { return 4 * d(L(s, 1).rows) * d(L(s, 1).cols) * d(L(s, 2).cols); }},
+    {"potrf", 1,
+     [](const TaskShape& s) { return d(L(s, 0).rows) * d(L(s, 0).rows) * d(L(s, 0).rows) / 3; }},
+    {"trsm", 2,
+     [](const TaskShape& s) { return d(L(s, 1).rows) * d(L(s, 1).cols) * d(L(s, 1).cols); }},
+    {"syrk", 2,
+     [](const TaskShape& s) { return d(L(s, 1).rows) * d(L(s, 1).rows) * d(L(s, 0).cols); }},
+    {"gemm_nt", 3,
+     [](const TaskShape& s) { return 2 * d(L(s, 2).rows) * d(L(s, 2).cols) * d(L(s, 0).cols); }},
+    {"getrf", 1,
+     [](const TaskShape& s) {
+       return 2 * d(L(s, 0).rows) * d(L(s, 0).rows) * d(L(s, 0).cols) / 3;
+     }},
+    {"trsm_ll", 2,
+     [](const TaskShape& s) { return d(L(s, 1).rows) * d(L(s, 1).rows) * d(L(s, 1).cols); }},
+    {"trsm_ru", 2,
+     [](const TaskShape& s) { return d(L(s, 1).rows) * d(L(s, 1).cols) * d(L(s, 1).cols); }},
+    {"gemm_nn", 3,
+     [](const TaskShape& s) { return 2 * d(L(s, 2).rows) * d(L(s, 2).cols) * d(L(s, 0).cols); }},
+    {"geqrt", 2,
+     [](const TaskShape& s) {
+       return 4 * d(L(s, 0).rows) * d(L(s, 0).cols) * d(L(s, 0).cols) / 3;
+     }},
+    {"unmqr", 3,
+     [](const TaskShape& s) { return 2 * d(L(s, 2).rows) * d(L(s, 2).cols) * d(L(s, 0).cols); }},
+    {"tsqrt", 3,
+     [](const TaskShape& s) { return 2 * d(L(s, 1).rows) * d(L(s, 0).cols) * d(L(s, 0).cols); }},
+    {"tsmqr", 4,
+     [](const TaskShape& s) { return 4 * d(L(s, 1).rows) * d(L(s, 1).cols) * d(L(s, 2).cols); }},
 };
 
 template <class T>
 tessera::Kernel cpu_kernel(std::string_view name) {
   if (name == "potrf") return [](TaskContext& c) { cpu::potrf<T>(tile<T>(c, 0)); };
-  if (name == "trsm") return [](TaskContext& c) { cpu::trsm_cholesky<T>(tile<T>(c, 0), tile<T>(c, 1)); };
+  if (name == "trsm")
+    return [](TaskContext& c) { cpu::trsm_cholesky<T>(tile<T>(c, 0), tile<T>(c, 1)); };
   if (name == "syrk") return [](TaskContext& c) { cpu::syrk<T>(tile<T>(c, 0), tile<T>(c, 1)); };
-  if (name == "gemm_nt") return [](TaskContext& c) { cpu::gemm_nt<T>(tile<T>(c, 0), tile<T>(c, 1), tile<T>(c, 2)); };
+  if (name == "gemm_nt")
+    return [](TaskContext& c) { cpu::gemm_nt<T>(tile<T>(c, 0), tile<T>(c, 1), tile<T>(c, 2)); };
   if (name == "getrf") return [](TaskContext& c) { cpu::getrf_nopiv<T>(tile<T>(c, 0)); };
-  if (name == "trsm_ll") return [](TaskContext& c) { cpu::trsm_ll<T>(tile<T>(c, 0), tile<T>(c, 1)); };
-  if (name == "trsm_ru") return [](TaskContext& c) { cpu::trsm_ru<T>(tile<T>(c, 0), tile<T>(c, 1)); };
-  if (name == "gemm_nn") return [](TaskContext& c) { cpu::gemm_nn<T>(tile<T>(c, 0), tile<T>(c, 1), tile<T>(c, 2)); };
+  if (name == "trsm_ll")
+    return [](TaskContext& c) { cpu::trsm_ll<T>(tile<T>(c, 0), tile<T>(c, 1)); };
+  if (name == "trsm_ru")
+    return [](TaskContext& c) { cpu::trsm_ru<T>(tile<T>(c, 0), tile<T>(c, 1)); };
+  if (name == "gemm_nn")
+    return [](TaskContext& c) { cpu::gemm_nn<T>(tile<T>(c, 0), tile<T>(c, 1), tile<T>(c, 2)); };
   if (name == "geqrt") return [](TaskContext& c) { cpu::geqrt<T>(tile<T>(c, 0), tile<T>(c, 1)); };
-  if (name == "unmqr") return [](TaskContext& c) { cpu::unmqr<T>(tile<T>(c, 0), tile<T>(c, 1), tile<T>(c, 2)); };
-  if (name == "tsqrt") return [](TaskContext& c) { cpu::tsqrt<T>(tile<T>(c, 0), tile<T>(c, 1), tile<T>(c, 2)); };
-  return [](TaskContext& c) { cpu::tsmqr<T>(tile<T>(c, 0), tile<T>(c, 1), tile<T>(c, 2), tile<T>(c, 3)); };
+  if (name == "unmqr")
+    return [](TaskContext& c) { cpu::unmqr<T>(tile<T>(c, 0), tile<T>(c, 1), tile<T>(c, 2)); };
+  if (name == "tsqrt")
+    return [](TaskContext& c) { cpu::tsqrt<T>(tile<T>(c, 0), tile<T>(c, 1), tile<T>(c, 2)); };
+  return [](TaskContext& c) {
+    cpu::tsmqr<T>(tile<T>(c, 0), tile<T>(c, 1), tile<T>(c, 2), tile<T>(c, 3));
+  };
+}
+
+// A tile kernel runs on one core: the runtime is the parallelism. OpenBLAS's thread count is
+// process-wide and an application may raise it between runs (to call a multithreaded
+// routine itself); a kernel that then ran on OpenBLAS's thread pool would fight the other
+// workers for the cores, at a third of the speed. So each kernel makes sure, for the price
+// of reading a global.
+tessera::Kernel single_threaded(tessera::Kernel kernel) {
+  return [kernel = std::move(kernel)](TaskContext& c) {
+    if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
+    kernel(c);
+  };
 }
 
 Codelet make(const Kernel& k, Precision p) {
   const std::string name = std::string(p == Precision::d ? "d" : "s") + k.name;
   Codelet c(name);
-  c.cpu(p == Precision::d ? cpu_kernel<double>(k.name) : cpu_kernel<float>(k.name));
+  c.cpu(
+      single_threaded(p == Precision::d ? cpu_kernel<double>(k.name) : cpu_kernel<float>(k.name)));
   if (auto gpu = cuda::kernel(k.name, p == Precision::d)) c.cuda(std::move(gpu));
   c.flops(k.flops);
   c.model(HistoryModel::persistent("tessera_" + name));
@@ -98,8 +140,12 @@ const Codelet& kernel(std::string_view name, Precision precision) {
   throw InvalidArgument("no tile kernel '" + std::string(name) + "' (known: " + known + ")");
 }
 
-bool has_cuda() { return cuda::available(); }
+bool has_cuda() {
+  return cuda::available();
+}
 
-void set_blas_threads(int threads) { openblas_set_num_threads(threads); }
+void set_blas_threads(int threads) {
+  openblas_set_num_threads(threads);
+}
 
 }  // namespace tessera::codelets::blas

@@ -1,6 +1,7 @@
 #include "cpu_workers.hpp"
 
 #include <chrono>
+#include <deque>
 #include <utility>
 
 #include "engine.hpp"
@@ -37,7 +38,8 @@ CpuWorkers::CpuWorkers(Engine& engine, Policy& policy, std::span<const WorkerInf
   }
   slot_count_ = static_cast<std::size_t>(max_id + 1);
   slots_ = std::make_unique<Slot[]>(slot_count_);
-  for (const WorkerInfo& w : workers) slots_[static_cast<std::size_t>(w.id)].arch_bit = 1u << index_of(w.arch);
+  for (const WorkerInfo& w : workers)
+    slots_[static_cast<std::size_t>(w.id)].arch_bit = 1u << index_of(w.arch);
 }
 
 CpuWorkers::~CpuWorkers() {
@@ -63,14 +65,18 @@ void CpuWorkers::stop() {
   threads_.clear();
 }
 
-WorkerId CpuWorkers::current_worker() const { return tls_engine == &engine_ ? tls_worker : kAnyWorker; }
+WorkerId CpuWorkers::current_worker() const {
+  return tls_engine == &engine_ ? tls_worker : kAnyWorker;
+}
 
 double CpuWorkers::now_us() const {
-  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start_time_).count();
+  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start_time_)
+      .count();
 }
 
 void CpuWorkers::drain(std::atomic<std::int32_t>& in_flight) {
-  for (std::int32_t n = in_flight.load(std::memory_order_acquire); n != 0; n = in_flight.load(std::memory_order_acquire)) {
+  for (std::int32_t n = in_flight.load(std::memory_order_acquire); n != 0;
+       n = in_flight.load(std::memory_order_acquire)) {
     in_flight.wait(n, std::memory_order_acquire);
   }
 }
@@ -118,21 +124,29 @@ void CpuWorkers::run(WorkerId worker, int core) {
 }
 
 void CpuWorkers::run_pipelined(WorkerId worker) {
-  // One task in flight while the next one's data come in and its kernel is queued behind
-  // it: the GPU never waits for the host between two tasks. The worker only sleeps with
-  // nothing in flight. A popped task is ready, so it never depends on the one in flight.
-  Task* in_flight = nullptr;
+  // Up to kPipelineDepth tasks in flight on the device: while the GPU runs them, the worker
+  // brings in the data of the next one and queues its kernel behind them, so the GPU never
+  // waits for the host between tasks. Finished tasks are retired as soon as they are seen
+  // done (their successors become ready); the worker only sleeps with nothing in flight. A
+  // popped task is ready, so it never depends on a task in flight.
+  std::deque<Task*> in_flight;
   for (;;) {
-    TaskView next = in_flight != nullptr ? policy_.pop(worker) : find_work(worker);
-    if (!next) {
-      if (in_flight == nullptr) return;
-      engine_.finish(std::exchange(in_flight, nullptr), worker);
-      continue;
+    while (!in_flight.empty() && engine_.finished_on_device(in_flight.front(), worker)) {
+      engine_.finish(in_flight.front(), worker);
+      in_flight.pop_front();
     }
-    if (!engine_.begin_task(next.get(), worker)) continue;
-    engine_.launch(next.get(), worker);
-    if (in_flight != nullptr) engine_.finish(in_flight, worker);
-    in_flight = next.get();
+    if (in_flight.size() < kPipelineDepth) {
+      if (TaskView next = in_flight.empty() ? find_work(worker) : policy_.pop(worker)) {
+        if (engine_.begin_task(next.get(), worker)) {
+          engine_.launch(next.get(), worker);
+          in_flight.push_back(next.get());
+        }
+        continue;
+      }
+      if (in_flight.empty()) return;  // stopping
+    }
+    engine_.finish(in_flight.front(), worker);  // nothing else to do: wait for the oldest
+    in_flight.pop_front();
   }
 }
 

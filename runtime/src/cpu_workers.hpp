@@ -49,6 +49,7 @@ class CpuWorkers final : public Executor {
 
   void run(WorkerId worker, int core);
   void run_pipelined(WorkerId worker);
+  static constexpr std::size_t kPipelineDepth = 3;
   TaskView find_work(WorkerId worker);
 
   Engine& engine_;

@@ -18,7 +18,8 @@ std::vector<std::uint64_t> capacities(const std::vector<std::unique_ptr<MemoryNo
 
 // Home first: a copy from it is one hop.
 int prefer_home(std::size_t, int, const std::vector<int>& valid) {
-  return std::find(valid.begin(), valid.end(), Coherency::kHome) != valid.end() ? Coherency::kHome : valid.front();
+  return std::find(valid.begin(), valid.end(), Coherency::kHome) != valid.end() ? Coherency::kHome
+                                                                                : valid.front();
 }
 
 }  // namespace
@@ -41,7 +42,9 @@ void DataMover::add(const std::shared_ptr<Data>& data) {
   data->coherency_index = coherency_.add_data(data->layout.bytes());
   data->replicas.assign(nodes_.size(), nullptr);
   by_index_.push_back(data);
-  if (nodes_.size() > 1 && data->host_ptr != nullptr) nodes_[1]->on_register(data->host_ptr, data->layout.extent_bytes());
+  if (nodes_.size() > 1 && data->host_ptr != nullptr) {
+    data->pinned = nodes_[1]->pin(data->host_ptr, data->layout.extent_bytes());
+  }
 }
 
 void DataMover::perform(const Coherency::Action& a) {
@@ -62,7 +65,8 @@ void DataMover::perform(const Coherency::Action& a) {
       if (a.from != Coherency::kHome) {
         // Device to device goes through host memory. Home stays as the protocol left it:
         // when the copy feeds a write, the value staged there is already stale.
-        node(a.from)->copy_to_host(d.host_ptr, layout, d.replicas[static_cast<std::size_t>(a.from)]);
+        node(a.from)->copy_to_host(d.host_ptr, layout,
+                                   d.replicas[static_cast<std::size_t>(a.from)]);
       }
       if (a.to != Coherency::kHome) {
         node(a.to)->copy_from_host(d.replicas[static_cast<std::size_t>(a.to)], d.host_ptr, layout);
@@ -71,12 +75,14 @@ void DataMover::perform(const Coherency::Action& a) {
   }
 }
 
-void DataMover::acquire(Task& task, int node_id, boost::container::small_vector<BufferView, 4>& views) {
+void DataMover::acquire(Task& task, int node_id,
+                        boost::container::small_vector<BufferView, 4>& views) {
   // The task's distinct data, with the union of its modes on each, in address order.
   boost::container::small_vector<std::pair<Data*, Access>, 4> distinct;
   for (const TaskAccess& a : task.accesses) {
     if (is_scratch(a.mode)) continue;
-    auto it = std::find_if(distinct.begin(), distinct.end(), [&](const auto& p) { return p.first == a.data.get(); });
+    auto it = std::find_if(distinct.begin(), distinct.end(),
+                           [&](const auto& p) { return p.first == a.data.get(); });
     if (it == distinct.end()) {
       distinct.emplace_back(a.data.get(), a.mode);
     } else {
@@ -90,21 +96,24 @@ void DataMover::acquire(Task& task, int node_id, boost::container::small_vector<
   std::vector<Coherency::Action> actions;
   {
     std::lock_guard lock(mutex_);
-    for (auto& [data, mode] : distinct) coherency_.acquire(data->coherency_index, node_id, mode, actions, prefer_home);
+    for (auto& [data, mode] : distinct)
+      coherency_.acquire(data->coherency_index, node_id, mode, actions, prefer_home);
     for (const auto& a : actions) {
       if (a.kind == Coherency::ActionKind::copy) coherency_.pin(a.data, a.from);
     }
     // Victims (other data, evicted to make room) are handled before anyone can see the
     // protocol's new state: a written-back value must be home before a reader is told so.
     for (const auto& a : actions) {
-      const bool ours = std::any_of(distinct.begin(), distinct.end(),
-                                    [&](const auto& p) { return p.first->coherency_index == a.data; });
+      const bool ours = std::any_of(distinct.begin(), distinct.end(), [&](const auto& p) {
+        return p.first->coherency_index == a.data;
+      });
       if (!ours) perform(a);
     }
   }
   for (const auto& a : actions) {
-    const bool ours = std::any_of(distinct.begin(), distinct.end(),
-                                  [&](const auto& p) { return p.first->coherency_index == a.data; });
+    const bool ours = std::any_of(distinct.begin(), distinct.end(), [&](const auto& p) {
+      return p.first->coherency_index == a.data;
+    });
     if (ours) perform(a);
   }
   {
@@ -115,11 +124,13 @@ void DataMover::acquire(Task& task, int node_id, boost::container::small_vector<
   }
   for (const TaskAccess& a : task.accesses) {
     if (is_scratch(a.mode)) {
-      views.push_back({scratch(node_id, *a.data), node_id == 0 ? a.data->layout : packed(a.data->layout), a.mode});
+      views.push_back({scratch(node_id, *a.data),
+                       node_id == 0 ? a.data->layout : packed(a.data->layout), a.mode});
     } else if (node_id == Coherency::kHome) {
       views.push_back({a.data->host_ptr, a.data->layout, a.mode});
     } else {
-      views.push_back({a.data->replicas[static_cast<std::size_t>(node_id)], packed(a.data->layout), a.mode});
+      views.push_back(
+          {a.data->replicas[static_cast<std::size_t>(node_id)], packed(a.data->layout), a.mode});
     }
   }
 }
@@ -129,7 +140,8 @@ void DataMover::release(Task& task, int node_id) {
   // One pin per distinct handle was taken (acquire merged duplicates).
   boost::container::small_vector<Data*, 4> seen;
   for (const TaskAccess& a : task.accesses) {
-    if (is_scratch(a.mode) || std::find(seen.begin(), seen.end(), a.data.get()) != seen.end()) continue;
+    if (is_scratch(a.mode) || std::find(seen.begin(), seen.end(), a.data.get()) != seen.end())
+      continue;
     seen.push_back(a.data.get());
     coherency_.unpin(a.data->coherency_index, node_id);
   }
@@ -140,7 +152,8 @@ void* DataMover::scratch(int node_id, const Data& data) {
   auto& block = scratch_[{node_id, data.id}];
   if (block.first == nullptr) {
     block.second = std::max<std::size_t>(data.layout.extent_bytes(), 1);
-    block.first = node_id == 0 ? ::operator new(block.second) : node(node_id)->allocate(block.second);
+    block.first =
+        node_id == 0 ? ::operator new(block.second) : node(node_id)->allocate(block.second);
   }
   return block.first;
 }
@@ -151,14 +164,17 @@ void DataMover::remove(Data& data) {
   int source;
   {
     std::lock_guard lock(mutex_);
-    if (data.coherency_index >= by_index_.size() || by_index_[data.coherency_index] == nullptr) return;
+    if (data.coherency_index >= by_index_.size() || by_index_[data.coherency_index] == nullptr)
+      return;
     source = coherency_.collect_home(data.coherency_index, actions);
   }
-  if (source > 0) node(source)->copy_to_host(data.host_ptr, data.layout, data.replicas[static_cast<std::size_t>(source)]);
+  if (source > 0)
+    node(source)->copy_to_host(data.host_ptr, data.layout,
+                               data.replicas[static_cast<std::size_t>(source)]);
   for (const auto& a : actions) perform(a);
   std::lock_guard lock(mutex_);
   coherency_.finish_collect(data.coherency_index);
-  if (nodes_.size() > 1 && data.host_ptr != nullptr) nodes_[1]->on_unregister(data.host_ptr);
+  if (data.pinned) nodes_[1]->unpin(data.host_ptr);
   by_index_[data.coherency_index] = nullptr;
 }
 
@@ -171,6 +187,14 @@ void DataMover::remove_all() {
     }
   }
   for (const auto& d : all) remove(*d);
+}
+
+bool DataMover::pin(void* host, std::size_t bytes) {
+  return nodes_.size() > 1 && nodes_[1]->pin(host, bytes);
+}
+
+void DataMover::unpin(void* host) {
+  if (nodes_.size() > 1) nodes_[1]->unpin(host);
 }
 
 double DataMover::transfer_time_us(int from, int to, double bytes) const {
@@ -190,7 +214,8 @@ double DataMover::expected_transfer_us(const Task& task, int node_id) const {
     if (index >= by_index_.size() || coherency_.valid(index, node_id)) continue;
     const std::vector<int> valid = coherency_.valid_nodes(index);
     if (valid.empty()) continue;
-    total += transfer_time_us(prefer_home(index, node_id, valid), node_id, static_cast<double>(a.data->layout.bytes()));
+    total += transfer_time_us(prefer_home(index, node_id, valid), node_id,
+                              static_cast<double>(a.data->layout.bytes()));
   }
   return total;
 }

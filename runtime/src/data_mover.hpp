@@ -39,6 +39,9 @@ class DataMover {
   // remove() for every data still registered (shutdown).
   void remove_all();
   double expected_transfer_us(const Task& task, int node) const;
+  // Runtime::pin_memory / unpin_memory.
+  bool pin(void* host, std::size_t bytes);
+  void unpin(void* host);
   double transfer_time_us(int from, int to, double bytes) const;
 
  private:

@@ -40,7 +40,9 @@ struct Data {
   std::unique_ptr<std::byte[]> owned;  // storage the runtime allocated (null ptr at registration)
 
   std::atomic<bool> registered{true};
-  std::atomic<std::int32_t> users{0};  // submitted, unfinished tasks accessing this data (32 bits: futex-native wait)
+  bool pinned = false;  // its registration pinned its host memory (DataMover)
+  std::atomic<std::int32_t> users{
+      0};  // submitted, unfinished tasks accessing this data (32 bits: futex-native wait)
 
   mutable std::mutex name_mutex;
   std::string name;

@@ -37,6 +37,8 @@ class CudaWorkerContext {
   int mark_start();
   void mark_end(int ticket);
   double await(int ticket);
+  // Whether the ticket's kernel has completed (an error counts as completed: await reports it).
+  bool done(int ticket) const;
   // Selects the device on the calling thread.
   void make_current() const;
 

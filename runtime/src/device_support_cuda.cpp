@@ -15,7 +15,8 @@ namespace tessera::detail {
 namespace {
 
 void check(cudaError_t e, const std::string& what) {
-  if (e != cudaSuccess) throw Error(what + ": " + cudaGetErrorName(e) + " (" + cudaGetErrorString(e) + ")");
+  if (e != cudaSuccess)
+    throw Error(what + ": " + cudaGetErrorName(e) + " (" + cudaGetErrorString(e) + ")");
 }
 
 // Device memory with a cache of freed blocks by size: tiles come in few sizes, and
@@ -26,7 +27,8 @@ class CudaNode final : public MemoryNode {
     check(cudaSetDevice(device), "cudaSetDevice(" + std::to_string(device) + ")");
     std::size_t free_bytes = 0, total = 0;
     check(cudaMemGetInfo(&free_bytes, &total), "cudaMemGetInfo");
-    capacity_ = limit > 0 ? limit : static_cast<std::uint64_t>(static_cast<double>(free_bytes) * 0.85);
+    capacity_ =
+        limit > 0 ? limit : static_cast<std::uint64_t>(static_cast<double>(free_bytes) * 0.85);
     check(cudaStreamCreateWithFlags(&copy_stream_, cudaStreamNonBlocking), "cudaStreamCreate");
     // Measure the host link once: estimates for the policies.
     const std::size_t probe = 32 << 20;
@@ -87,24 +89,27 @@ class CudaNode final : public MemoryNode {
   void copy_from_host(void* here, const void* host, const DataLayout& l) override {
     std::lock_guard lock(copy_mutex_);
     check(cudaSetDevice(device_), "cudaSetDevice");
-    check(cudaMemcpy2DAsync(here, l.rows * l.elem_size, host, l.ld * l.elem_size, l.rows * l.elem_size, l.cols,
-                            cudaMemcpyHostToDevice, copy_stream_),
+    check(cudaMemcpy2DAsync(here, l.rows * l.elem_size, host, l.ld * l.elem_size,
+                            l.rows * l.elem_size, l.cols, cudaMemcpyHostToDevice, copy_stream_),
           name() + ": copy to device");
     check(cudaStreamSynchronize(copy_stream_), name() + ": copy to device");
   }
   void copy_to_host(void* host, const DataLayout& l, const void* here) override {
     std::lock_guard lock(copy_mutex_);
     check(cudaSetDevice(device_), "cudaSetDevice");
-    check(cudaMemcpy2DAsync(host, l.ld * l.elem_size, here, l.rows * l.elem_size, l.rows * l.elem_size, l.cols,
-                            cudaMemcpyDeviceToHost, copy_stream_),
+    check(cudaMemcpy2DAsync(host, l.ld * l.elem_size, here, l.rows * l.elem_size,
+                            l.rows * l.elem_size, l.cols, cudaMemcpyDeviceToHost, copy_stream_),
           name() + ": copy to host");
     check(cudaStreamSynchronize(copy_stream_), name() + ": copy to host");
   }
-  void on_register(void* host, std::size_t bytes) override {
-    // Pinned memory makes copies asynchronous and about twice as fast; refusals are fine.
-    if (cudaHostRegister(host, bytes, cudaHostRegisterPortable) != cudaSuccess) cudaGetLastError();
+  bool pin(void* host, std::size_t bytes) override {
+    // Pinned memory makes copies asynchronous and about twice as fast. Refusals are fine,
+    // the usual one being a range inside memory pinned already (a tile of a pinned matrix).
+    if (cudaHostRegister(host, bytes, cudaHostRegisterPortable) == cudaSuccess) return true;
+    cudaGetLastError();
+    return false;
   }
-  void on_unregister(void* host) override {
+  void unpin(void* host) override {
     if (cudaHostUnregister(host) != cudaSuccess) cudaGetLastError();
   }
   double transfer_time_us(double bytes) const override { return 8.0 + bytes / bytes_per_us_; }
@@ -129,7 +134,9 @@ class CudaNode final : public MemoryNode {
 
 }  // namespace
 
-bool cuda_built() { return true; }
+bool cuda_built() {
+  return true;
+}
 
 int cuda_device_count() {
   int n = 0;
@@ -157,7 +164,8 @@ CudaWorkerContext::CudaWorkerContext(int device) {
   check(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate");
   context_.stream = stream;
   cublasHandle_t blas = nullptr;
-  if (cublasCreate(&blas) != CUBLAS_STATUS_SUCCESS) throw Error("cublasCreate failed on device " + std::to_string(device));
+  if (cublasCreate(&blas) != CUBLAS_STATUS_SUCCESS)
+    throw Error("cublasCreate failed on device " + std::to_string(device));
   cublasSetStream(blas, stream);
   context_.cublas = blas;
   cusolverDnHandle_t solver = nullptr;
@@ -183,7 +191,9 @@ CudaWorkerContext::~CudaWorkerContext() {
   if (context_.stream) cudaStreamDestroy(static_cast<cudaStream_t>(context_.stream));
 }
 
-void CudaWorkerContext::make_current() const { check(cudaSetDevice(context_.device), "cudaSetDevice"); }
+void CudaWorkerContext::make_current() const {
+  check(cudaSetDevice(context_.device), "cudaSetDevice");
+}
 
 void CudaWorkerContext::synchronize() const {
   check(cudaStreamSynchronize(static_cast<cudaStream_t>(context_.stream)),
@@ -193,7 +203,8 @@ void CudaWorkerContext::synchronize() const {
 int CudaWorkerContext::mark_start() {
   const int ticket = next_ticket_;
   next_ticket_ = (next_ticket_ + 1) % kTickets;
-  check(cudaEventRecord(static_cast<cudaEvent_t>(events_[2 * ticket]), static_cast<cudaStream_t>(context_.stream)),
+  check(cudaEventRecord(static_cast<cudaEvent_t>(events_[2 * ticket]),
+                        static_cast<cudaStream_t>(context_.stream)),
         "device " + std::to_string(context_.device) + ": cudaEventRecord");
   return ticket;
 }
@@ -202,6 +213,10 @@ void CudaWorkerContext::mark_end(int ticket) {
   check(cudaEventRecord(static_cast<cudaEvent_t>(events_[2 * ticket + 1]),
                         static_cast<cudaStream_t>(context_.stream)),
         "device " + std::to_string(context_.device) + ": cudaEventRecord");
+}
+
+bool CudaWorkerContext::done(int ticket) const {
+  return cudaEventQuery(static_cast<cudaEvent_t>(events_[2 * ticket + 1])) != cudaErrorNotReady;
 }
 
 double CudaWorkerContext::await(int ticket) {

@@ -125,16 +125,18 @@ EngineSetup Engine::threaded(Config requested) {
   // GPUs first: a core drives each of them, as in StarPU, and is no CPU worker.
   const int devices = cuda_device_count();
   if (config.ncuda > devices) {
-    throw InvalidArgument("Config::ncuda = " + std::to_string(config.ncuda) + " CUDA workers requested, but " +
-                          (cuda_built() ? "this machine has " + std::to_string(devices) + " CUDA device(s)"
-                                        : std::string("Tessera was built without CUDA")));
+    throw InvalidArgument(
+        "Config::ncuda = " + std::to_string(config.ncuda) + " CUDA workers requested, but " +
+        (cuda_built() ? "this machine has " + std::to_string(devices) + " CUDA device(s)"
+                      : std::string("Tessera was built without CUDA")));
   }
   const int ncuda = config.ncuda < 0 ? devices : config.ncuda;
   config.ncuda = ncuda;
   const int accelerators = ncuda + config.mock_cuda;
   const int ncpu = config.ncpu < 0 ? std::max(1, ncores - accelerators) : config.ncpu;
   if (ncpu + accelerators == 0) {
-    throw InvalidArgument("no worker to run tasks: ncpu is 0 and this machine has no other kind of worker");
+    throw InvalidArgument(
+        "no worker to run tasks: ncpu is 0 and this machine has no other kind of worker");
   }
   config.ncpu = ncpu;
   setup.memory_nodes.emplace_back();  // host memory
@@ -155,8 +157,9 @@ EngineSetup Engine::threaded(Config requested) {
       w.memory_node = static_cast<int>(setup.memory_nodes.size());
       w.name = (mock ? "mockcuda" : "cuda") + std::to_string(device);
       setup.memory_nodes.push_back(
-          mock ? make_mock_device_node(w.name, config.cuda_memory > 0 ? static_cast<std::uint64_t>(config.cuda_memory)
-                                                                      : (1ull << 30))
+          mock ? make_mock_device_node(w.name, config.cuda_memory > 0
+                                                   ? static_cast<std::uint64_t>(config.cuda_memory)
+                                                   : (1ull << 30))
                : make_cuda_node(device, static_cast<std::uint64_t>(config.cuda_memory)));
       setup.cuda_device.push_back(mock ? -1 : device);
     }
@@ -175,7 +178,8 @@ EngineSetup Engine::threaded(Config requested) {
     });
   }
   setup.make_executor = [topology](Engine& engine) -> std::unique_ptr<Executor> {
-    return std::make_unique<CpuWorkers>(engine, engine.policy(), engine.workers(), topology, engine.config());
+    return std::make_unique<CpuWorkers>(engine, engine.policy(), engine.workers(), topology,
+                                        engine.config());
   };
   return setup;
 }
@@ -183,11 +187,13 @@ EngineSetup Engine::threaded(Config requested) {
 Engine::Engine(EngineSetup setup)
     : config_(std::move(setup.config)), workers_(std::move(setup.workers)), seed_(setup.seed) {
   if (workers_.empty()) throw InvalidArgument("no worker to run tasks");
-  if (setup.memory_nodes.size() > 1) mover_ = std::make_unique<DataMover>(std::move(setup.memory_nodes));
+  if (setup.memory_nodes.size() > 1)
+    mover_ = std::make_unique<DataMover>(std::move(setup.memory_nodes));
   cuda_contexts_.resize(workers_.size());
   mock_contexts_.resize(workers_.size());
   for (std::size_t w = 0; w < setup.cuda_device.size() && w < workers_.size(); ++w) {
-    if (setup.cuda_device[w] >= 0) cuda_contexts_[w] = std::make_unique<CudaWorkerContext>(setup.cuda_device[w]);
+    if (setup.cuda_device[w] >= 0)
+      cuda_contexts_[w] = std::make_unique<CudaWorkerContext>(setup.cuda_device[w]);
   }
   policy_ = create_policy(config_.sched);
   counters_ = std::make_unique<WorkerCounters[]>(workers_.size());
@@ -206,9 +212,13 @@ Engine::~Engine() {
   }
 }
 
-double Engine::now_us() const { return executor_ ? executor_->now_us() : 0.0; }
+double Engine::now_us() const {
+  return executor_ ? executor_->now_us() : 0.0;
+}
 
-WorkerId Engine::current_worker() const { return executor_ ? executor_->current_worker() : kAnyWorker; }
+WorkerId Engine::current_worker() const {
+  return executor_ ? executor_->current_worker() : kAnyWorker;
+}
 
 bool Engine::can_execute(TaskView task, WorkerId worker) const {
   const Task* t = task.get();
@@ -216,7 +226,9 @@ bool Engine::can_execute(TaskView task, WorkerId worker) const {
          executor_->can_execute(*t, worker);
 }
 
-void Engine::prefetch(TaskView task, WorkerId worker) { executor_->prefetch(*task.get(), worker); }
+void Engine::prefetch(TaskView task, WorkerId worker) {
+  executor_->prefetch(*task.get(), worker);
+}
 
 void Engine::throw_if_inside_task(std::string_view what) const {
   std::string message = std::string(what) + " was called from inside task '";
@@ -444,8 +456,9 @@ void Engine::make_ready(Task* task) {
       if (task->codelet->kernels[index_of(arch)]) archs |= 1u << index_of(arch);
     }
     // The finishing worker keeps one successor for itself, if it can run it.
-    const bool self_can = self != kAnyWorker &&
-                          (archs & (1u << index_of(workers_[static_cast<std::size_t>(self)].arch))) != 0;
+    const bool self_can =
+        self != kAnyWorker &&
+        (archs & (1u << index_of(workers_[static_cast<std::size_t>(self)].arch))) != 0;
     if (tls_wake_credit > 0 && self_can) {
       --tls_wake_credit;
     } else {
@@ -494,11 +507,18 @@ void Engine::execute(Task* task, WorkerId worker) {
   end_task(task, worker);
 }
 
-void Engine::launch(Task* task, WorkerId worker) { launch_kernel(*task, worker); }
+void Engine::launch(Task* task, WorkerId worker) {
+  launch_kernel(*task, worker);
+}
 
 void Engine::finish(Task* task, WorkerId worker) {
   await_kernel(*task, worker);
   end_task(task, worker);
+}
+
+bool Engine::finished_on_device(Task* task, WorkerId worker) const {
+  const CudaWorkerContext* cuda = cuda_contexts_[static_cast<std::size_t>(worker)].get();
+  return cuda == nullptr || task->gpu_ticket < 0 || cuda->done(task->gpu_ticket);
 }
 
 bool Engine::pipelined(WorkerId worker) const {
@@ -514,9 +534,10 @@ bool Engine::begin_task(Task* task, WorkerId worker) {
 
 void Engine::fail_task(Task& task) {
   const std::string name(task.display_name());
-  task.error = std::make_exception_ptr(TaskFailed("task '" + name + "' (codelet '" + task.codelet->name +
-                                                      "') failed: " + what_of(std::current_exception()),
-                                                  name, std::current_exception()));
+  task.error =
+      std::make_exception_ptr(TaskFailed("task '" + name + "' (codelet '" + task.codelet->name +
+                                             "') failed: " + what_of(std::current_exception()),
+                                         name, std::current_exception()));
 }
 
 void Engine::launch_kernel(Task& task, WorkerId worker) {
@@ -541,8 +562,8 @@ void Engine::launch_kernel(Task& task, WorkerId worker) {
       void* ptr = a.data->host_ptr;
       if (is_scratch(a.mode)) {
         auto& buffer = scratch[a.data->id];
-        const std::size_t words =
-            (a.data->layout.extent_bytes() + sizeof(std::max_align_t) - 1) / sizeof(std::max_align_t);
+        const std::size_t words = (a.data->layout.extent_bytes() + sizeof(std::max_align_t) - 1) /
+                                  sizeof(std::max_align_t);
         if (buffer.size() < words) buffer.resize(words);
         ptr = buffer.data();
       }
@@ -551,8 +572,9 @@ void Engine::launch_kernel(Task& task, WorkerId worker) {
   }
   CudaWorkerContext* cuda = cuda_contexts_[static_cast<std::size_t>(worker)].get();
   const DeviceContext* device = cuda != nullptr ? &cuda->context()
-                                : info.arch == Arch::cuda ? &mock_contexts_[static_cast<std::size_t>(worker)]
-                                                          : nullptr;
+                                : info.arch == Arch::cuda
+                                    ? &mock_contexts_[static_cast<std::size_t>(worker)]
+                                    : nullptr;
 
   task.start_us = now_us();
   tls_running_task = &task;
@@ -562,8 +584,9 @@ void Engine::launch_kernel(Task& task, WorkerId worker) {
       throw Error("policy '" + std::string(policy_->name()) + "' gave it to worker " + info.name +
                   ", which cannot run codelet '" + task.codelet->name + "'");
     }
-    TaskContext context(task.display_name(), std::span<const BufferView>(buffers.data(), buffers.size()),
-                        task.args, worker, info.arch, info.memory_node, device);
+    TaskContext context(task.display_name(),
+                        std::span<const BufferView>(buffers.data(), buffers.size()), task.args,
+                        worker, info.arch, info.memory_node, device);
     // A CUDA kernel only queues work on the worker's stream; await_kernel waits for it.
     if (cuda != nullptr) task.gpu_ticket = cuda->mark_start();
     kernel(context);
@@ -594,15 +617,17 @@ void Engine::end_task(Task* task, WorkerId worker) {
   const WorkerInfo& info = workers_[static_cast<std::size_t>(worker)];
   const double duration = task->end_us - task->start_us;
   WorkerCounters& counters = counters_[static_cast<std::size_t>(worker)];
-  counters.tasks.store(counters.tasks.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  counters.busy_us.store(counters.busy_us.load(std::memory_order_relaxed) + duration, std::memory_order_relaxed);
+  counters.tasks.store(counters.tasks.load(std::memory_order_relaxed) + 1,
+                       std::memory_order_relaxed);
+  counters.busy_us.store(counters.busy_us.load(std::memory_order_relaxed) + duration,
+                         std::memory_order_relaxed);
   if (!task->error && task->codelet->model) {
     task->codelet->model->record(info.arch, task->footprint, duration);
     remember_model(task->codelet->model);
   }
   if (trace_.enabled()) {
-    trace_.record(worker, {task->id, std::string(task->display_name()), task->codelet->name, task->start_us,
-                           task->end_us, task->priority, task->error != nullptr});
+    trace_.record(worker, {task->id, std::string(task->display_name()), task->codelet->name,
+                           task->start_us, task->end_us, task->priority, task->error != nullptr});
   }
   if (mover_ && task->data_acquired) mover_->release(*task, info.memory_node);
   policy_->on_finish(TaskView(task), worker);
@@ -738,19 +763,24 @@ void Engine::shutdown() {
 
 std::optional<double> Engine::expected_length_us(TaskView task, WorkerId worker) const {
   const Task* t = task.get();
-  if (t == nullptr || worker < 0 || static_cast<std::size_t>(worker) >= workers_.size()) return std::nullopt;
+  if (t == nullptr || worker < 0 || static_cast<std::size_t>(worker) >= workers_.size())
+    return std::nullopt;
   if (auto cost = executor_->expected_length_us(*t, worker)) return cost;
   if (!t->codelet->model) return std::nullopt;
-  return t->codelet->model->expected_us(workers_[static_cast<std::size_t>(worker)].arch, t->footprint);
+  return t->codelet->model->expected_us(workers_[static_cast<std::size_t>(worker)].arch,
+                                        t->footprint);
 }
 
 double Engine::expected_transfer_us(TaskView task, WorkerId worker) const {
-  if (mover_) return mover_->expected_transfer_us(*task.get(), workers_[static_cast<std::size_t>(worker)].memory_node);
+  if (mover_)
+    return mover_->expected_transfer_us(*task.get(),
+                                        workers_[static_cast<std::size_t>(worker)].memory_node);
   return executor_->expected_transfer_us(*task.get(), worker);
 }
 
 void Engine::prepare_worker_thread(WorkerId worker) {
-  if (const CudaWorkerContext* cuda = cuda_contexts_[static_cast<std::size_t>(worker)].get()) cuda->make_current();
+  if (const CudaWorkerContext* cuda = cuda_contexts_[static_cast<std::size_t>(worker)].get())
+    cuda->make_current();
 }
 
 std::vector<WorkerStats> Engine::worker_stats() const {

@@ -58,6 +58,10 @@ class Engine final : public PolicyHost {
   // Data without storage, for simulations: only its layout matters.
   std::shared_ptr<Data> register_virtual(const DataLayout& layout);
   void unregister(Data& data);
+  bool pin_memory(void* ptr, std::size_t bytes) { return mover_ && mover_->pin(ptr, bytes); }
+  void unpin_memory(void* ptr) {
+    if (mover_) mover_->unpin(ptr);
+  }
 
   // tasks
   Task* new_task(const Codelet& codelet);
@@ -76,6 +80,8 @@ class Engine final : public PolicyHost {
   void launch(Task* task, WorkerId worker);
   // Waits for a launched task's kernel, then end_task.
   void finish(Task* task, WorkerId worker);
+  // Whether a launched task's kernel has completed (never blocks).
+  bool finished_on_device(Task* task, WorkerId worker) const;
   // Takes commute locks and calls the policy's on_start; false if the task was parked
   // behind another commuting task (it will be pushed again).
   bool begin_task(Task* task, WorkerId worker);
@@ -134,7 +140,7 @@ class Engine final : public PolicyHost {
   std::unique_ptr<Policy> policy_;
   std::unique_ptr<Executor> executor_;
   std::uint64_t seed_;
-  std::unique_ptr<DataMover> mover_;  // null with host memory only
+  std::unique_ptr<DataMover> mover_;                               // null with host memory only
   std::vector<std::unique_ptr<CudaWorkerContext>> cuda_contexts_;  // by worker id
   std::vector<DeviceContext> mock_contexts_;                       // by worker id
 

@@ -25,9 +25,10 @@ class MemoryNode {
   // this node (packed: leading dimension = rows). Returns once the copy is complete.
   virtual void copy_from_host(void* here, const void* host, const DataLayout& host_layout) = 0;
   virtual void copy_to_host(void* host, const DataLayout& host_layout, const void* here) = 0;
-  // Called when user memory is registered / unregistered (to pin it for fast transfers).
-  virtual void on_register(void* /*host*/, std::size_t /*bytes*/) {}
-  virtual void on_unregister(void* /*host*/) {}
+  // Pins user memory for fast, asynchronous transfers. True if this call pinned it (then
+  // unpin must follow); false if it could not, or if the range was pinned already.
+  virtual bool pin(void* /*host*/, std::size_t /*bytes*/) { return false; }
+  virtual void unpin(void* /*host*/) {}
   // Expected time of a copy of `bytes` to or from host memory.
   virtual double transfer_time_us(double bytes) const = 0;
 };

@@ -6,7 +6,8 @@
 
 namespace tessera {
 
-Runtime::Runtime(Config config) : engine_(std::make_unique<detail::Engine>(detail::Engine::threaded(std::move(config)))) {}
+Runtime::Runtime(Config config)
+    : engine_(std::make_unique<detail::Engine>(detail::Engine::threaded(std::move(config)))) {}
 
 Runtime::~Runtime() = default;
 
@@ -32,6 +33,15 @@ BlobHandle Runtime::register_blob(void* ptr, std::size_t bytes) {
 void Runtime::unregister(const DataHandle& data) {
   if (!data.valid()) throw InvalidArgument("unregister: null data handle");
   engine_->unregister(*data.get());
+}
+
+bool Runtime::pin_memory(void* ptr, std::size_t bytes) {
+  if (ptr == nullptr || bytes == 0) throw InvalidArgument("pin_memory: null or empty buffer");
+  return engine_->pin_memory(ptr, bytes);
+}
+
+void Runtime::unpin_memory(void* ptr) {
+  engine_->unpin_memory(ptr);
 }
 
 TaskBuilder Runtime::task(const Codelet& codelet) {

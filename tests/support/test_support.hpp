@@ -19,8 +19,10 @@ inline std::vector<std::string> all_policies() {
 }
 
 // A configuration that ignores the environment (tests must not depend on the caller's).
+// CPU workers only, also on a machine with GPUs (tests that want CUDA workers ask for them):
+// the same test then runs the same way everywhere.
 inline Config test_config(const std::string& sched, int ncpu = 2) {
-  return Config{}.with_sched(sched).with_ncpu(ncpu).without_env();
+  return Config{}.with_sched(sched).with_ncpu(ncpu).with_ncuda(0).without_env();
 }
 
 // Sets an environment variable for the scope of the object, then restores it.

@@ -54,6 +54,12 @@ class Runtime {
   // Waits until no submitted task uses `data` any more, then forgets it: the user's buffer
   // holds the final value, and later submissions with this handle throw.
   void unregister(const DataHandle& data);
+  // Pins a host buffer (page-locked) so that copies to and from devices run at full speed
+  // and asynchronously, like starpu_memory_pin: pin a large matrix once before registering
+  // its tiles. Returns false where nothing was pinned (no device, or the system refused);
+  // the runtime works either way. Unpin before freeing the buffer, after unregistering.
+  bool pin_memory(void* ptr, std::size_t bytes);
+  void unpin_memory(void* ptr);
 
   // --- tasks -----------------------------------------------------------------------------
   TaskBuilder task(const Codelet& codelet);
