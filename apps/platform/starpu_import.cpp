@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include <tessera/error.hpp>
@@ -39,7 +38,8 @@ class Tokens {
     char* end = nullptr;
     const double v = std::strtod(w.c_str(), &end);
     if (end == w.c_str() || *end != '\0') {
-      throw InvalidArgument(path_ + ":" + std::to_string(tokens_[next_ - 1].line) + ": expected " + what + ", got '" + w + "'");
+      throw InvalidArgument(path_ + ":" + std::to_string(tokens_[next_ - 1].line) + ": expected " +
+                            what + ", got '" + w + "'");
     }
     return v;
   }
@@ -61,10 +61,14 @@ class Tokens {
 
 Arch starpu_arch(int type, Tokens& t) {
   switch (type) {
-    case 0: return Arch::cpu;
-    case 1: return Arch::cuda;
-    case 2: return Arch::opencl;
-    default: t.fail("unsupported StarPU device type " + std::to_string(type));
+    case 0:
+      return Arch::cpu;
+    case 1:
+      return Arch::cuda;
+    case 2:
+      return Arch::opencl;
+    default:
+      t.fail("unsupported StarPU device type " + std::to_string(type));
   }
 }
 
@@ -101,7 +105,8 @@ std::map<double, StarpuEntry> pool(const std::vector<StarpuDeviceModel>& devices
   }
   for (auto& [size, p] : pooled) {
     p.mean_us = p.sum / static_cast<double>(p.n);
-    p.stddev_us = std::sqrt(std::max(0.0, p.sum2 / static_cast<double>(p.n) - p.mean_us * p.mean_us));
+    p.stddev_us =
+        std::sqrt(std::max(0.0, p.sum2 / static_cast<double>(p.n) - p.mean_us * p.mean_us));
   }
   return pooled;
 }
@@ -149,7 +154,9 @@ CostEntry entry_from(const std::map<double, StarpuEntry>& pooled, double referen
   const StarpuEntry* ref = nullptr;
   for (const auto& [size, e] : pooled) {
     c.by_size.push_back({e.size, e.mean_us, e.stddev_us, e.n});
-    if (ref == nullptr || std::abs(e.size - reference_bytes) < std::abs(ref->size - reference_bytes)) ref = &e;
+    if (ref == nullptr ||
+        std::abs(e.size - reference_bytes) < std::abs(ref->size - reference_bytes))
+      ref = &e;
   }
   c.mean_us = ref->mean_us;
   c.stddev_us = ref->stddev_us;
@@ -161,7 +168,9 @@ CostEntry entry_from(const std::map<double, StarpuEntry>& pooled, double referen
 std::vector<StarpuDeviceModel> parse_starpu_perfmodel(const std::string& path) {
   Tokens t(path);
   const int version = t.integer("the format version");
-  if (version != 45) t.fail("perfmodel format version " + std::to_string(version) + " is not supported (expected 45)");
+  if (version != 45)
+    t.fail("perfmodel format version " + std::to_string(version) +
+           " is not supported (expected 45)");
   const int combs = t.integer("the number of combinations");
   std::vector<StarpuDeviceModel> devices;
   for (int c = 0; c < combs; ++c) {
@@ -182,7 +191,8 @@ std::vector<StarpuDeviceModel> parse_starpu_perfmodel(const std::string& path) {
       const int nentries = t.integer("the number of entries");
       for (int k = 0; k < 9; ++k) t.number("a regression sum");
       for (int k = 0; k < 3; ++k) t.number("a non-linear regression coefficient");
-      if (t.integer("the multiple-regression flag") != 0) t.fail("multiple-regression models are not supported");
+      if (t.integer("the multiple-regression flag") != 0)
+        t.fail("multiple-regression models are not supported");
       for (int e = 0; e < nentries; ++e) {
         StarpuEntry entry;
         entry.hash = t.word("a footprint hash");
@@ -201,6 +211,18 @@ std::vector<StarpuDeviceModel> parse_starpu_perfmodel(const std::string& path) {
   return devices;
 }
 
+namespace {
+// The value of a SimGrid <prop id="NAME" value="..."/> on this line, or "" when absent.
+std::string property_value(const std::string& line, const std::string& name) {
+  const std::string key = "\"" + name + "\" value=\"";
+  const auto at = line.find(key);
+  if (at == std::string::npos) return {};
+  const auto begin = at + key.size();
+  const auto end = line.find('"', begin);
+  return end == std::string::npos ? std::string{} : line.substr(begin, end - begin);
+}
+}  // namespace
+
 StarpuBus parse_starpu_bus(const std::string& dir, const std::string& machine) {
   StarpuBus bus;
   const std::string base = dir + "/bus/" + machine;
@@ -213,21 +235,20 @@ StarpuBus parse_starpu_bus(const std::string& dir, const std::string& machine) {
   bus.latency_us = read_matrix(base + ".latency");
   const std::size_t nodes = static_cast<std::size_t>(bus.ncuda) + 1;
   if (bus.bandwidth_MBps.size() < nodes || bus.latency_us.size() < nodes) {
-    throw InvalidArgument(base + ".bandwidth/.latency: fewer rows than the " + std::to_string(nodes) + " memory nodes");
+    throw InvalidArgument(base + ".bandwidth/.latency: fewer rows than the " +
+                          std::to_string(nodes) + " memory nodes");
   }
   std::ifstream xml(base + ".platform.xml");
   std::string line;
-  const std::regex cuda_host("<host id=\"CUDA([0-9]+)\"");
-  const std::regex memsize("\"memsize\" value=\"([0-9]+)\"");
-  const std::regex model("\"model\" value=\"([^\"]+)\"");
   bool in_cuda = false;
   while (std::getline(xml, line)) {
-    std::smatch m;
-    if (std::regex_search(line, m, cuda_host)) in_cuda = true;
+    if (line.find("<host id=\"CUDA") != std::string::npos) in_cuda = true;
     if (line.find("</host>") != std::string::npos) in_cuda = false;
     if (!in_cuda) continue;
-    if (std::regex_search(line, m, memsize)) bus.gpu_memory_bytes.push_back(std::stoull(m[1]));
-    if (bus.gpu_model.empty() && std::regex_search(line, m, model)) bus.gpu_model = m[1];
+    if (const auto size = property_value(line, "memsize"); !size.empty()) {
+      bus.gpu_memory_bytes.push_back(std::stoull(size));
+    }
+    if (bus.gpu_model.empty()) bus.gpu_model = property_value(line, "model");
   }
   return bus;
 }
@@ -239,11 +260,12 @@ Platform import_starpu_platform(const std::string& dir, const std::string& machi
   p.name = machine;
   p.tile = kTile;
   const int cpu_workers = bus.ncpus - bus.ncuda;
-  p.description = std::to_string(bus.ncpus) + " CPU cores (" + std::to_string(cpu_workers) + " CPU workers; " +
-                  std::to_string(bus.ncuda) + " drive the GPUs) + " + std::to_string(bus.ncuda) + " " +
-                  (bus.gpu_model.empty() ? "CUDA GPU(s)" : bus.gpu_model) +
-                  ". Imported from StarPU's calibrated models (tools/perfmodels/sampling); costs in single "
-                  "precision at tile size 960 unless the type starts with 'd'.";
+  p.description =
+      std::to_string(bus.ncpus) + " CPU cores (" + std::to_string(cpu_workers) + " CPU workers; " +
+      std::to_string(bus.ncuda) + " drive the GPUs) + " + std::to_string(bus.ncuda) + " " +
+      (bus.gpu_model.empty() ? "CUDA GPU(s)" : bus.gpu_model) +
+      ". Imported from StarPU's calibrated models (tools/perfmodels/sampling); costs in single "
+      "precision at tile size 960 unless the type starts with 'd'.";
 
   p.memory_nodes.push_back({0, MemoryKind::host, 64ull << 30});
   for (int g = 0; g < bus.ncuda; ++g) {
@@ -272,7 +294,8 @@ Platform import_starpu_platform(const std::string& dir, const std::string& machi
     const double reference_bytes = k.tiles * kTile * kTile * k.elem_size;
     for (Arch arch : {Arch::cpu, Arch::cuda}) {
       const auto pooled = pool(devices, arch);
-      if (!pooled.empty()) p.task_costs[k.type][std::string(to_string(arch))] = entry_from(pooled, reference_bytes);
+      if (!pooled.empty())
+        p.task_costs[k.type][std::string(to_string(arch))] = entry_from(pooled, reference_bytes);
     }
   }
   const auto gemm = p.task_costs.find("gemm");
@@ -288,10 +311,12 @@ Platform import_starpu_platform(const std::string& dir, const std::string& machi
         c.stddev_us = g.stddev_us * scale;
         for (const CostSample& s : g.by_size) {
           // Same tile size as the GEMM sample: scale its bytes by the tiles each kernel touches.
-          c.by_size.push_back({s.bytes / dags::kGemm.tiles * d.kernel.tiles, s.mean_us * scale, s.stddev_us * scale, 0});
+          c.by_size.push_back({s.bytes / dags::kGemm.tiles * d.kernel.tiles, s.mean_us * scale,
+                               s.stddev_us * scale, 0});
         }
         std::ostringstream why;
-        why << "gemm x " << flop_ratio << " (flop ratio) / " << efficiency << " (efficiency relative to gemm)";
+        why << "gemm x " << flop_ratio << " (flop ratio) / " << efficiency
+            << " (efficiency relative to gemm)";
         c.derived_from = why.str();
         p.task_costs[std::string(d.kernel.type)][kind] = c;
       }

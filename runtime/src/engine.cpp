@@ -298,7 +298,10 @@ Task* Engine::new_task(const Codelet& codelet) {
 
 void Engine::check_submittable(const Task& task) const {
   const std::string_view name = task.display_name();
-  bool runnable = false;
+  if (task.is_external && !task.external) [[unlikely]] {
+    throw InvalidArgument("external task '" + std::string(name) + "' has no on_ready function");
+  }
+  bool runnable = task.is_external;
   for (const WorkerInfo& w : workers_)
     runnable = runnable || task.codelet->kernels[index_of(w.arch)];
   if (!runnable) [[unlikely]] {
@@ -312,6 +315,10 @@ void Engine::check_submittable(const Task& task) const {
                           " only, and this runtime has no such worker");
   }
   for (const TaskAccess& a : task.accesses) {
+    if (task.is_external && is_scratch(a.mode)) [[unlikely]] {
+      throw InvalidArgument("external task '" + std::string(name) + "': SCRATCH access to '" +
+                            a.data->display_name() + "' (external tasks have no scratch buffers)");
+    }
     if (a.data->owner != this) [[unlikely]] {
       throw InvalidArgument("task '" + std::string(name) + "': data '" + a.data->display_name() +
                             "' belongs to another runtime");
@@ -448,6 +455,10 @@ void Engine::make_ready(Task* task) {
     tls_cancel_queue = nullptr;
     return;
   }
+  if (task->is_external) {
+    start_external(task);
+    return;
+  }
   const WorkerId target = policy_->push(TaskView(task));
   const WorkerId self = current_worker();
   if (target == kAnyWorker) {
@@ -467,6 +478,36 @@ void Engine::make_ready(Task* task) {
   } else if (target != self) {
     executor_->wake(target);
   }
+}
+
+void Engine::start_external(Task* task) {
+  try {
+    if (mover_) {
+      // The work happens on the host: bring the data home first.
+      boost::container::small_vector<BufferView, 4> views;
+      mover_->acquire(*task, 0, views);
+      task->data_acquired = true;
+    }
+    task->external(ExternalTask(task));
+  } catch (...) {
+    finish_external(task, std::current_exception());
+  }
+}
+
+void Engine::finish_external(Task* task, std::exception_ptr error) {
+  if (task->external_ended.exchange(true, std::memory_order_acq_rel)) {
+    throw std::logic_error("external task '" + std::string(task->display_name()) +
+                           "' was ended twice");
+  }
+  if (error) {
+    const std::string name(task->display_name());
+    task->error = std::make_exception_ptr(
+        TaskFailed("task '" + name + "' failed: " + what_of(error), name, error));
+  }
+  if (mover_ && task->data_acquired) mover_->release(*task, 0);
+  policy_->on_cancel(TaskView(task));  // the policy saw it submitted, never pushed
+  task->external = nullptr;            // may hold references the caller wants released
+  complete(task);
 }
 
 // ---------------------------------------------------------------------------- execution

@@ -89,6 +89,8 @@ class Engine final : public PolicyHost {
   // has set task->start_us and task->end_us.
   void end_task(Task* task, WorkerId worker);
   Executor& executor() { return *executor_; }
+  // Ends an external task (ExternalTask::done/fail).
+  void finish_external(Task* task, std::exception_ptr error);
   // Called on each worker's thread before its first task (selects its GPU).
   void prepare_worker_thread(WorkerId worker);
 
@@ -125,6 +127,7 @@ class Engine final : public PolicyHost {
   void make_ready(Task* task);
   bool acquire_commute_locks(Task* task);
   void release_commute_locks(Task* task, std::size_t count);
+  void start_external(Task* task);
   void launch_kernel(Task& task, WorkerId worker);
   void await_kernel(Task& task, WorkerId worker);
   // Records the exception in flight as the task's failure.

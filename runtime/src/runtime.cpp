@@ -1,5 +1,7 @@
 #include "tessera/runtime.hpp"
 
+#include "task_state.hpp"
+
 #include "data_state.hpp"
 #include "engine.hpp"
 #include "tessera/error.hpp"
@@ -46,6 +48,15 @@ void Runtime::unpin_memory(void* ptr) {
 
 TaskBuilder Runtime::task(const Codelet& codelet) {
   return TaskBuilder(*engine_, codelet);
+}
+
+TaskBuilder Runtime::external_task(std::string name) {
+  // No worker ever runs it: the kernel only makes the codelet well-formed.
+  static const Codelet external = Codelet("external").cpu([](TaskContext&) {});
+  TaskBuilder builder(*engine_, external);
+  builder.name(std::move(name));
+  builder.pending()->is_external = true;
+  return builder;
 }
 
 void Runtime::wait_all() {

@@ -89,6 +89,18 @@ TaskBuilder& TaskBuilder::set_args(ArgPack pack) {
   return *this;
 }
 
+TaskBuilder& TaskBuilder::on_ready(ExternalReady fn) {
+  detail::Task& t = task();
+  if (!t.is_external)
+    throw InvalidArgument("on_ready: task '" + std::string(t.display_name()) +
+                          "' is not an external task");
+  if (!fn)
+    throw InvalidArgument("on_ready: empty function for task '" + std::string(t.display_name()) +
+                          "'");
+  t.external = std::move(fn);
+  return *this;
+}
+
 TaskHandle TaskBuilder::submit() {
   task();
   return engine_->submit(std::exchange(task_, nullptr));

@@ -19,6 +19,7 @@
 #include "tessera/access.hpp"
 #include "tessera/args.hpp"
 #include "tessera/codelet.hpp"
+#include "tessera/external.hpp"
 #include "tessera/policy.hpp"
 #include "tessera/worker.hpp"
 
@@ -74,6 +75,10 @@ struct Task {
   double start_us = 0.0;
   double end_us = 0.0;
   int gpu_ticket = -1;  // a launched CUDA kernel's timing events (CudaWorkerContext)
+  // External tasks (external.hpp): called when ready instead of being pushed to the policy.
+  bool is_external = false;
+  ExternalReady external;
+  std::atomic<bool> external_ended{false};
 
   std::string_view display_name() const {
     return name.empty() ? std::string_view(codelet->name) : std::string_view(name);

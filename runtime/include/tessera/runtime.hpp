@@ -63,6 +63,8 @@ class Runtime {
 
   // --- tasks -----------------------------------------------------------------------------
   TaskBuilder task(const Codelet& codelet);
+  // A task done outside the workers (see external.hpp); set its on_ready before submit.
+  TaskBuilder external_task(std::string name);
   template <class... Args>
   TaskHandle submit(const Codelet& codelet, std::initializer_list<DataAccess> accesses,
                     Args&&... args) {

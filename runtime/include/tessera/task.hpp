@@ -13,6 +13,7 @@
 #include "tessera/args.hpp"
 #include "tessera/codelet.hpp"
 #include "tessera/data.hpp"
+#include "tessera/external.hpp"
 
 namespace tessera {
 
@@ -97,9 +98,13 @@ class TaskBuilder {
     return set_args(ArgPack::make(std::forward<Args>(values)...));
   }
   TaskBuilder& set_args(ArgPack pack);
+  // For Runtime::external_task builders: what to do when the task becomes ready.
+  TaskBuilder& on_ready(ExternalReady fn);
 
   // Submits the task; throws RuntimeClosed after shutdown.
   TaskHandle submit();
+  // The task being built (runtime internals).
+  detail::Task* pending() const noexcept { return task_; }
 
  private:
   detail::Task& task() const;
