@@ -41,3 +41,17 @@ endif()
 # BLAS/LAPACK for the tile kernels: OpenBLAS and LAPACKE from Debian.
 pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)
 find_library(LAPACKE_LIBRARY lapacke REQUIRED)
+
+# MPI (Open MPI from Debian) for the distributed layer, tessera::mpi. Optional: without it
+# the library, the `tessera` program and the tests build for one node.
+option(TESSERA_MPI "Build the distributed layer (tessera::mpi) when MPI is found" ON)
+set(TESSERA_HAVE_MPI OFF)
+if(TESSERA_MPI AND NOT TESSERA_FUZZ)
+  find_package(MPI COMPONENTS C)
+  if(MPI_C_FOUND)
+    set(TESSERA_HAVE_MPI ON)
+    message(STATUS "Tessera: MPI ${MPI_C_VERSION} found: distributed layer enabled")
+  else()
+    message(STATUS "Tessera: MPI not found: building without the distributed layer")
+  endif()
+endif()

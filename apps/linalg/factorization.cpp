@@ -1,4 +1,5 @@
 #include "linalg/factorization.hpp"
+#include "linalg/tile_tasks.hpp"
 
 #include <cblas.h>
 
@@ -69,14 +70,9 @@ class RuntimeSink final : public dags::TileSink {
 
   void task(const dags::TileKernel& kernel, std::initializer_list<dags::TileAccess> accesses,
             int priority, int k, int mm, int n) override {
-    std::string name(kernel.type);
-    if (name == "gemm") name = algorithm_ == Algorithm::lu ? "gemm_nn" : "gemm_nt";
-    TaskBuilder b = rt_.task(codelets::blas::kernel(name, precision_));
+    TaskBuilder b = rt_.task(tile_codelet(kernel, algorithm_, precision_));
     for (const dags::TileAccess& a : accesses) b.access(m_.at(a.tile), a.mode);
-    std::string label = std::string(kernel.type) + "(" + std::to_string(k);
-    if (mm >= 0) label += "," + std::to_string(mm);
-    if (n >= 0) label += "," + std::to_string(n);
-    b.name(label + ")").priority(priority).submit();
+    b.name(tile_task_name(kernel, k, mm, n)).priority(priority).submit();
     ++tasks;
   }
   std::size_t tasks = 0;

@@ -8,6 +8,7 @@
 #include <tessera/runtime.hpp>
 
 #include "tessera/commands.hpp"
+#include "tessera/distributed_linalg.hpp"
 #include "tessera/runtime_options.hpp"
 
 namespace tessera::cli {
@@ -19,6 +20,7 @@ struct LinalgCommand {
   std::string precision = "d";
   int ncuda = -1;
   int repeat = 1;
+  std::string grid;
 };
 
 void add_one(CLI::App& app, const std::string& name, const std::string& description) {
@@ -36,11 +38,24 @@ void add_one(CLI::App& app, const std::string& name, const std::string& descript
   sub->add_flag("--check", cmd->options.check, "compute the scaled residual");
   sub->add_option("--seed", cmd->options.seed, "seed of the generated matrix")
       ->capture_default_str();
+  sub->add_option("--grid", cmd->grid,
+                  "PxQ: run over the ranks of an MPI job (mpirun -np P*Q), tiles 2D block-cyclic")
+      ->check([](const std::string& text) { return text.empty() ? "empty grid" : ""; });
   sub->callback([cmd, name] {
     cmd->options.algorithm = linalg::parse_algorithm(name);
     cmd->options.precision =
         cmd->precision == "d" ? codelets::blas::Precision::d : codelets::blas::Precision::s;
     linalg::validate(cmd->options);
+    if (!cmd->grid.empty()) {
+      if (cmd->repeat != 1 || cmd->ncuda >= 0) {
+        throw InvalidArgument(name + " --grid: --repeat and --ncuda are not supported with --grid");
+      }
+      if (const int status =
+              run_distributed_factorization(name, cmd->runtime, cmd->options, cmd->grid)) {
+        throw Error(name + ": the distributed run failed (status " + std::to_string(status) + ")");
+      }
+      return;
+    }
     Config config = cmd->runtime.to_config();
     if (cmd->ncuda >= 0) config.ncuda = cmd->ncuda;
     Runtime rt(config);

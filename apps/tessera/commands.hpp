@@ -12,5 +12,6 @@ void add_platform_command(CLI::App& app);
 void add_policies_command(CLI::App& app);
 void add_run_demo_command(CLI::App& app);
 void add_sim_command(CLI::App& app);
+void add_spamm_command(CLI::App& app);
 
 }  // namespace tessera::cli

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   tessera::cli::add_policies_command(app);
   tessera::cli::add_run_demo_command(app);
   tessera::cli::add_sim_command(app);
+  tessera::cli::add_spamm_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -9,6 +9,8 @@ void RuntimeOptions::add_to(CLI::App& command) {
       ->check(CLI::NonNegativeNumber);
   command.add_option("--trace", trace, "write a Chrome/Perfetto trace of the run to this file");
   command.add_option("--dot", dot, "write the task graph as Graphviz DOT to this file");
+  command.add_flag("--no-bind", no_bind,
+                   "do not bind workers to cores (several processes per node, e.g. MPI ranks)");
 }
 
 Config RuntimeOptions::to_config() const {
@@ -18,6 +20,7 @@ Config RuntimeOptions::to_config() const {
   if (ncpu >= 0) config.ncpu = ncpu;
   if (!trace.empty()) config.trace_file = trace;
   if (!dot.empty()) config.dot_file = dot;
+  if (no_bind) config.bind_workers = false;
   return config;
 }
 

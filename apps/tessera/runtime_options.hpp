@@ -13,8 +13,9 @@ struct RuntimeOptions {
   int ncpu = -1;
   std::string trace;
   std::string dot;
+  bool no_bind = false;
 
-  // Adds --sched, --ncpu, --trace and --dot to `command`.
+  // Adds --sched, --ncpu, --trace, --dot and --no-bind to `command`.
   void add_to(CLI::App& command);
   // Options given on the command line win over the environment.
   Config to_config() const;

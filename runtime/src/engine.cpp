@@ -459,13 +459,14 @@ void Engine::make_ready(Task* task) {
     start_external(task);
     return;
   }
+  // Read before push: from then on another worker may run, complete and free the task.
+  unsigned archs = 0;
+  for (Arch arch : kAllArchs) {
+    if (task->codelet->kernels[index_of(arch)]) archs |= 1u << index_of(arch);
+  }
   const WorkerId target = policy_->push(TaskView(task));
   const WorkerId self = current_worker();
   if (target == kAnyWorker) {
-    unsigned archs = 0;
-    for (Arch arch : kAllArchs) {
-      if (task->codelet->kernels[index_of(arch)]) archs |= 1u << index_of(arch);
-    }
     // The finishing worker keeps one successor for itself, if it can run it.
     const bool self_can =
         self != kAnyWorker &&
@@ -690,13 +691,23 @@ void Engine::remember_model(const std::shared_ptr<PerfModel>& model) {
 }
 
 void Engine::record_failure(const Task& task) {
-  std::lock_guard lock(failure_mutex_);
-  if (task.error) {
+  FailureListener listener;
+  {
+    std::lock_guard lock(failure_mutex_);
+    if (!task.error) {
+      ++cancelled_;
+      return;
+    }
     ++failures_;
     if (!first_failure_) first_failure_ = task.error;
-  } else {
-    ++cancelled_;
+    listener = failure_listener_;
   }
+  if (listener) listener(task.error);
+}
+
+void Engine::set_failure_listener(FailureListener listener) {
+  std::lock_guard lock(failure_mutex_);
+  failure_listener_ = std::move(listener);
 }
 
 void Engine::complete(Task* task) {

@@ -28,6 +28,7 @@ namespace tessera::detail {
 
 struct Data;
 struct Task;
+using FailureListener = std::function<void(std::exception_ptr)>;
 class Engine;
 
 // Everything an Engine is made of besides its graph: the workers, the policy named in the
@@ -70,6 +71,8 @@ class Engine final : public PolicyHost {
   void wait_all();
   void wait(Task& task);
   void shutdown();
+  // Called with each task failure as it happens (see Runtime::on_task_failure).
+  void set_failure_listener(FailureListener listener);
 
   // Runs a task popped by `worker`: begin_task, the kernel, end_task (worker threads).
   void execute(Task* task, WorkerId worker);
@@ -159,6 +162,7 @@ class Engine final : public PolicyHost {
 
   std::mutex failure_mutex_;
   std::exception_ptr first_failure_;
+  FailureListener failure_listener_;
   std::uint64_t failures_ = 0;
   std::uint64_t cancelled_ = 0;
 

@@ -5,6 +5,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
+
+#include <unistd.h>
 
 #include "json_reader.hpp"
 
@@ -43,13 +46,19 @@ double squared_error(const PowerLaw& f, const std::vector<double>& x, const std:
   return e;
 }
 
-std::string arch_key(Arch a) { return std::string(to_string(a)); }
+std::string arch_key(Arch a) {
+  return std::string(to_string(a));
+}
 
 }  // namespace
 
-double PowerLaw::operator()(double size) const { return a * std::pow(size, b) + c; }
+double PowerLaw::operator()(double size) const {
+  return a * std::pow(size, b) + c;
+}
 
-double HistoryEntry::stddev_us() const { return count > 1 ? std::sqrt(m2 / static_cast<double>(count)) : 0.0; }
+double HistoryEntry::stddev_us() const {
+  return count > 1 ? std::sqrt(m2 / static_cast<double>(count)) : 0.0;
+}
 
 std::optional<PowerLaw> fit_power_law(const std::vector<double>& x, const std::vector<double>& y,
                                       const std::vector<double>& w, bool with_constant) {
@@ -84,18 +93,22 @@ std::optional<PowerLaw> fit_power_law(const std::vector<double>& x, const std::v
   // Keep the plain power law when the constant does not help.
   auto with = log_fit(x, y, w, c);
   auto without = log_fit(x, y, w, 0.0);
-  if (with && without && squared_error(*without, x, y, w) <= squared_error(*with, x, y, w)) return without;
+  if (with && without && squared_error(*without, x, y, w) <= squared_error(*with, x, y, w))
+    return without;
   return with;
 }
 
-HistoryModel::HistoryModel(std::string name, Options options) : name_(std::move(name)), options_(std::move(options)) {
-  if (!options_.path.empty() && options_.calibration != CalibrationMode::reset && std::filesystem::exists(options_.path)) {
+HistoryModel::HistoryModel(std::string name, Options options)
+    : name_(std::move(name)), options_(std::move(options)) {
+  if (!options_.path.empty() && options_.calibration != CalibrationMode::reset &&
+      std::filesystem::exists(options_.path)) {
     load_json(detail::read_text_file(options_.path), options_.path);
   }
 }
 
 std::string HistoryModel::directory() {
-  if (const char* dir = std::getenv("TESSERA_PERFMODEL_DIR"); dir != nullptr && *dir != '\0') return dir;
+  if (const char* dir = std::getenv("TESSERA_PERFMODEL_DIR"); dir != nullptr && *dir != '\0')
+    return dir;
   const char* home = std::getenv("HOME");
   return std::string(home != nullptr && *home != '\0' ? home : ".") + "/.cache/tessera/perfmodels";
 }
@@ -116,7 +129,8 @@ std::shared_ptr<HistoryModel> HistoryModel::persistent(const std::string& name) 
   }
   std::string file = name;
   for (char& ch : file) {
-    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.') ch = '_';
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.')
+      ch = '_';
   }
   options.path = directory() + "/" + file + ".json";
   return std::make_shared<HistoryModel>(name, options);
@@ -138,7 +152,8 @@ std::optional<double> HistoryModel::expected_us(Arch arch, const Footprint& foot
 void HistoryModel::record(Arch arch, const Footprint& footprint, double measured_us) {
   std::lock_guard lock(mutex_);
   HistoryEntry& e = history_[arch][footprint.key];
-  if (options_.calibration == CalibrationMode::when_needed && e.count >= options_.min_samples) return;
+  if (options_.calibration == CalibrationMode::when_needed && e.count >= options_.min_samples)
+    return;
   e.key = footprint.key;
   e.size = footprint.size;
   ++e.count;
@@ -152,10 +167,13 @@ void HistoryModel::flush() {
   std::lock_guard lock(mutex_);
   if (!dirty_ || options_.path.empty()) return;
   std::filesystem::create_directories(std::filesystem::path(options_.path).parent_path());
-  std::ofstream out(options_.path + ".tmp");
+  // A temporary name of this process's own: several processes (MPI ranks on one node) may
+  // save the same model at once; the last rename wins and readers never see half a file.
+  const std::string temporary = options_.path + "." + std::to_string(::getpid()) + ".tmp";
+  std::ofstream out(temporary);
   out << to_json_locked();
   out.close();
-  std::filesystem::rename(options_.path + ".tmp", options_.path);  // readers never see half a file
+  std::filesystem::rename(temporary, options_.path);
   dirty_ = false;
 }
 
@@ -212,7 +230,11 @@ std::string HistoryModel::to_json_locked() const {
   for (const auto& [arch, h] : history_) {
     nlohmann::ordered_json entries = nlohmann::ordered_json::array();
     for (const auto& [key, e] : h) {
-      entries.push_back({{"key", key}, {"size", e.size}, {"count", e.count}, {"mean_us", e.mean_us}, {"m2", e.m2}});
+      entries.push_back({{"key", key},
+                         {"size", e.size},
+                         {"count", e.count},
+                         {"mean_us", e.mean_us},
+                         {"m2", e.m2}});
     }
     j["archs"][arch_key(arch)] = {{"history", entries}};
   }

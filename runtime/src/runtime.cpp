@@ -59,6 +59,10 @@ TaskBuilder Runtime::external_task(std::string name) {
   return builder;
 }
 
+void Runtime::on_task_failure(std::function<void(std::exception_ptr)> listener) {
+  engine_->set_failure_listener(std::move(listener));
+}
+
 void Runtime::wait_all() {
   engine_->wait_all();
 }

@@ -18,7 +18,8 @@ std::uint32_t rank_of(std::uint32_t node) {
 
 }  // namespace
 
-Attributes::Attributes(Options options) : k_(static_cast<std::uint32_t>(options.sketch_size)), options_(options) {
+Attributes::Attributes(Options options)
+    : k_(static_cast<std::uint32_t>(options.sketch_size)), options_(options) {
   if (options.sketch_size < 3 || options.sketch_size > 4096) {
     throw std::invalid_argument("INSPIRIT sketch size must be in [3, 4096]");
   }
@@ -26,14 +27,18 @@ Attributes::Attributes(Options options) : k_(static_cast<std::uint32_t>(options.
 
 double Attributes::horizon_us() const {
   if (options_.horizon_us > 0) return options_.horizon_us;
-  return nodes_.empty() ? 0.0 : options_.horizon_factor * weight_sum_ / static_cast<double>(nodes_.size());
+  return nodes_.empty()
+             ? 0.0
+             : options_.horizon_factor * weight_sum_ / static_cast<double>(nodes_.size());
 }
 
 double Attributes::ability(Node node) const {
-  if (!options_.track_ability) throw std::logic_error("INSPIRIT attributes: ability is not tracked");
+  if (!options_.track_ability)
+    throw std::logic_error("INSPIRIT attributes: ability is not tracked");
   const NodeData& n = nodes_[node];
   if (n.sketch_count < k_) return n.sketch_count;
-  const double kth = (static_cast<double>(sketch(node)[0]) + 1.0) / 4294967296.0;  // the heap's largest
+  const double kth =
+      (static_cast<double>(sketch(node)[0]) + 1.0) / 4294967296.0;  // the heap's largest
   return static_cast<double>(k_ - 1) / kth;
 }
 
@@ -87,13 +92,14 @@ void Attributes::propagate_ability(Node added, std::uint32_t rank) {
 }
 
 void Attributes::propagate_efficiency(Node added, double weight, double horizon) {
-  if (weight > horizon) return;
+  if (horizon <= 0.0 || weight > horizon) return;  // no weights known yet: nothing to rank by
   const std::uint32_t stamp = added + 1;
   heap_.clear();
   const auto later = std::greater<>();
   for (Node p : preds(added)) heap_.emplace_back(weight, p);
   std::make_heap(heap_.begin(), heap_.end(), later);
-  while (!heap_.empty()) {
+  std::size_t budget = kMaxVisits;
+  while (!heap_.empty() && budget > 0) {
     std::pop_heap(heap_.begin(), heap_.end(), later);
     const auto [distance, a] = heap_.back();
     heap_.pop_back();
@@ -101,6 +107,7 @@ void Attributes::propagate_efficiency(Node added, double weight, double horizon)
     if (n.efi_stamp == stamp || n.finished) continue;  // settled at a shorter distance already
     n.efi_stamp = stamp;
     ++n.efficiency;
+    --budget;
     const double further = distance + n.weight;
     if (further > horizon) continue;
     for (Node p : preds(a)) {
@@ -115,7 +122,8 @@ void Attributes::propagate_efficiency(Node added, double weight, double horizon)
 void Attributes::propagate_bottom_level(Node added) {
   stack_.clear();
   stack_.push_back(added);
-  while (!stack_.empty()) {
+  std::size_t budget = kMaxVisits;
+  while (!stack_.empty() && budget-- > 0) {
     const Node child = stack_.back();
     stack_.pop_back();
     const float level = nodes_[child].bottom_level;
@@ -136,7 +144,9 @@ Attributes::Node Attributes::add(std::span<const Node> predecessors, double weig
   NodeData node;
   node.first_pred = static_cast<std::uint32_t>(preds_.size());
   for (Node p : predecessors) {
-    if (p >= id) throw std::invalid_argument("INSPIRIT attributes: a predecessor must be added before its successor");
+    if (p >= id)
+      throw std::invalid_argument(
+          "INSPIRIT attributes: a predecessor must be added before its successor");
     preds_.push_back(p);
   }
   node.pred_count = static_cast<std::uint32_t>(predecessors.size());

@@ -34,10 +34,10 @@ class Attributes {
   using Node = std::uint32_t;
 
   struct Options {
-    int sketch_size = 32;        // k, at least 3
-    double horizon_us = 0.0;     // > 0: fixed horizon; else horizon_factor x mean task weight
+    int sketch_size = 32;     // k, at least 3
+    double horizon_us = 0.0;  // > 0: fixed horizon; else horizon_factor x mean task weight
     double horizon_factor = 2.0;
-    bool track_ability = true;   // the sketch is the costly part: skip it when unused
+    bool track_ability = true;  // the sketch is the costly part: skip it when unused
   };
 
   Attributes() : Attributes(Options{}) {}
@@ -76,10 +76,18 @@ class Attributes {
     return {preds_.data() + nodes_[n].first_pred, nodes_[n].pred_count};
   }
   std::uint32_t* sketch(Node n) { return sketches_.data() + static_cast<std::size_t>(n) * k_; }
-  const std::uint32_t* sketch(Node n) const { return sketches_.data() + static_cast<std::size_t>(n) * k_; }
+  const std::uint32_t* sketch(Node n) const {
+    return sketches_.data() + static_cast<std::size_t>(n) * k_;
+  }
   // Inserts `rank` into node's sketch; false if it does not belong there (prune).
   bool offer(Node n, std::uint32_t rank);
   void propagate_ability(Node added, std::uint32_t rank);
+  // Efficiency and bottom-level propagations settle at most this many ancestors, so that one
+  // submission costs bounded time even when the unfinished graph is a long chain of tasks too small
+  // for the horizon to cut (zero-weight tasks, no model yet); beyond it the attributes are partial.
+  // (The ability sketch needs no bound: a rank that does not enter a node's sketch stops the walk
+  // there.)
+  static constexpr std::size_t kMaxVisits = 512;
   void propagate_efficiency(Node added, double weight, double horizon);
   void propagate_bottom_level(Node added);
 

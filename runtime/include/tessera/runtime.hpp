@@ -9,6 +9,8 @@
 //   rt.unregister(hx);  // waits for the tasks that use x; x may be read afterwards
 
 #include <cstddef>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -77,6 +79,11 @@ class Runtime {
   // TaskFailed for the first failure (naming the task and the number of tasks it cancelled);
   // the runtime remains usable.
   void wait_all();
+  // Calls `listener` with each task failure (a TaskFailed) as soon as it happens, on the
+  // thread that ran the task, before wait_all reports it; cancelled successors are not
+  // reported. The distributed layer uses it to stop the other ranks early. Keep it short
+  // and non-throwing; an empty function removes it.
+  void on_task_failure(std::function<void(std::exception_ptr)> listener);
   // Waits for every submitted task, writes the trace and DOT files if configured, and stops
   // the workers. Later submissions throw RuntimeClosed. Idempotent.
   void shutdown();

@@ -1,0 +1,15 @@
+#pragma once
+// CUDA implementations of the SpAMM codelets (internal to codelets/spamm). In builds without
+// CUDA every function returns an empty Kernel and available() is false.
+
+#include <tessera/codelet.hpp>
+
+#include "codelets/spamm/spamm_codelets.hpp"
+
+namespace tessera::codelets::spamm::cuda {
+
+bool available();
+tessera::Kernel norms_kernel();
+tessera::Kernel product_kernel(Precision precision);
+
+}  // namespace tessera::codelets::spamm::cuda

@@ -1,0 +1,16 @@
+// Built without the CUDA toolkit: the SpAMM codelets have CPU implementations only.
+#include "codelets/spamm/spamm_cuda.hpp"
+
+namespace tessera::codelets::spamm::cuda {
+
+bool available() {
+  return false;
+}
+tessera::Kernel norms_kernel() {
+  return {};
+}
+tessera::Kernel product_kernel(Precision) {
+  return {};
+}
+
+}  // namespace tessera::codelets::spamm::cuda
