@@ -30,7 +30,14 @@ class TileGrid {
       }
     }
   }
-  ~TileGrid() { unregister(); }
+  ~TileGrid() {
+    // Unwinding from a failed run: the first error is the one to report, not a later one
+    // from bringing data home (which would end the process from a destructor).
+    try {
+      unregister();
+    } catch (...) {  // NOLINT(bugprone-empty-catch)
+    }
+  }
   TileGrid(const TileGrid&) = delete;
   TileGrid& operator=(const TileGrid&) = delete;
   const MatrixHandle& at(std::size_t i, std::size_t j) const { return handles_[i + j * tiles_]; }
@@ -58,7 +65,14 @@ class NormVectors {
       b_.back().set_name("normB(" + std::to_string(q) + ")");
     }
   }
-  ~NormVectors() { unregister(); }
+  ~NormVectors() {
+    // Unwinding from a failed run: the first error is the one to report, not a later one
+    // from bringing data home (which would end the process from a destructor).
+    try {
+      unregister();
+    } catch (...) {  // NOLINT(bugprone-empty-catch)
+    }
+  }
   NormVectors(const NormVectors&) = delete;
   NormVectors& operator=(const NormVectors&) = delete;
   const VectorHandle& row_of_a(std::size_t i) const { return a_[i]; }

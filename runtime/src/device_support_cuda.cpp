@@ -4,6 +4,7 @@
 #include <cuda_runtime.h>
 #include <cusolverDn.h>
 
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -58,6 +59,7 @@ class CudaNode final : public MemoryNode {
       for (void* p : blocks) cudaFree(p);
     }
     cudaStreamDestroy(copy_stream_);
+    if (staging_) cudaFreeHost(staging_);
   }
   std::string name() const override { return "cuda" + std::to_string(device_); }
   std::uint64_t capacity() const override { return capacity_; }
@@ -89,17 +91,43 @@ class CudaNode final : public MemoryNode {
   void copy_from_host(void* here, const void* host, const DataLayout& l) override {
     std::lock_guard lock(copy_mutex_);
     check(cudaSetDevice(device_), "cudaSetDevice");
-    check(cudaMemcpy2DAsync(here, l.rows * l.elem_size, host, l.ld * l.elem_size,
-                            l.rows * l.elem_size, l.cols, cudaMemcpyHostToDevice, copy_stream_),
-          name() + ": copy to device");
+    const std::size_t width = l.rows * l.elem_size;
+    const cudaError_t e = cudaMemcpy2DAsync(here, width, host, l.ld * l.elem_size, width, l.cols,
+                                            cudaMemcpyHostToDevice, copy_stream_);
+    if (e == cudaErrorInvalidValue) {
+      // CUDA refuses host ranges that are only partly page-locked (a small buffer sharing
+      // pages with a pinned neighbour): go through the node's pinned staging buffer.
+      cudaGetLastError();
+      auto* staged = static_cast<char*>(staging(l.bytes()));
+      for (std::size_t j = 0; j < l.cols; ++j) {
+        std::memcpy(staged + j * width, static_cast<const char*>(host) + j * l.ld * l.elem_size,
+                    width);
+      }
+      check(cudaMemcpyAsync(here, staged, l.bytes(), cudaMemcpyHostToDevice, copy_stream_),
+            name() + ": copy to device (staged)");
+    } else {
+      check(e, name() + ": copy to device");
+    }
     check(cudaStreamSynchronize(copy_stream_), name() + ": copy to device");
   }
   void copy_to_host(void* host, const DataLayout& l, const void* here) override {
     std::lock_guard lock(copy_mutex_);
     check(cudaSetDevice(device_), "cudaSetDevice");
-    check(cudaMemcpy2DAsync(host, l.ld * l.elem_size, here, l.rows * l.elem_size,
-                            l.rows * l.elem_size, l.cols, cudaMemcpyDeviceToHost, copy_stream_),
-          name() + ": copy to host");
+    const std::size_t width = l.rows * l.elem_size;
+    const cudaError_t e = cudaMemcpy2DAsync(host, l.ld * l.elem_size, here, width, width, l.cols,
+                                            cudaMemcpyDeviceToHost, copy_stream_);
+    if (e == cudaErrorInvalidValue) {
+      cudaGetLastError();  // partly page-locked host range: staged, as in copy_from_host
+      auto* staged = static_cast<char*>(staging(l.bytes()));
+      check(cudaMemcpyAsync(staged, here, l.bytes(), cudaMemcpyDeviceToHost, copy_stream_),
+            name() + ": copy to host (staged)");
+      check(cudaStreamSynchronize(copy_stream_), name() + ": copy to host");
+      for (std::size_t j = 0; j < l.cols; ++j) {
+        std::memcpy(static_cast<char*>(host) + j * l.ld * l.elem_size, staged + j * width, width);
+      }
+      return;
+    }
+    check(e, name() + ": copy to host");
     check(cudaStreamSynchronize(copy_stream_), name() + ": copy to host");
   }
   bool pin(void* host, std::size_t bytes) override {
@@ -115,6 +143,18 @@ class CudaNode final : public MemoryNode {
   double transfer_time_us(double bytes) const override { return 8.0 + bytes / bytes_per_us_; }
 
  private:
+  // The pinned staging buffer, at least `bytes` long (under copy_mutex_).
+  void* staging(std::size_t bytes) {
+    if (bytes > staging_bytes_) {
+      if (staging_) cudaFreeHost(staging_);
+      staging_ = nullptr;
+      staging_bytes_ = 0;
+      check(cudaMallocHost(&staging_, bytes),
+            name() + ": cudaMallocHost(" + std::to_string(bytes) + ")");
+      staging_bytes_ = bytes;
+    }
+    return staging_;
+  }
   void trim() {
     std::lock_guard lock(mutex_);
     for (auto& [bytes, blocks] : cache_) {
@@ -129,6 +169,8 @@ class CudaNode final : public MemoryNode {
   cudaStream_t copy_stream_ = nullptr;
   std::mutex mutex_;
   std::mutex copy_mutex_;
+  void* staging_ = nullptr;
+  std::size_t staging_bytes_ = 0;
   std::map<std::size_t, std::vector<void*>> cache_;
 };
 

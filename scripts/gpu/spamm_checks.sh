@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # SpAMM's GPU checks (issue 8), in one run of a few minutes on a machine with one NVIDIA GPU
-# (H100/H200), from binaries staged like scripts/gpu/device_checks.sh's (scripts/gpu/stage.sh
-# into .dev/gpu: bin/ and lib/; bin/spamm_tests is needed for step 1, see below).
+# (H100/H200), from the binaries that scripts/gpu/stage.sh puts in .dev/gpu (bin/, lib/).
 # Writes everything under $OUT (default: ./gpu-out/spamm).
 #   1. the CUDA SpAMM tests: the GPU kernels (FP32 and tensor cores) against the CPU ones,
 #      GPU and CPU workers together, the dense cuBLAS baseline against OpenBLAS;
@@ -10,8 +9,6 @@
 #      (against cuBLAS sgemm's product: a CPU reference is out of reach at these sizes).
 #
 #   STAGE=.dev/gpu OUT=gpu-out/spamm scripts/gpu/spamm_checks.sh
-# stage.sh does not stage the SpAMM tests yet: add tests/spamm/spamm_tests to its programs,
-# or copy build/tests/spamm/spamm_tests into $STAGE/bin; step 1 is skipped without it.
 set -uo pipefail
 stage=${STAGE:-.dev/gpu}
 out=${OUT:-gpu-out/spamm}

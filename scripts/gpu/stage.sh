@@ -10,7 +10,8 @@ build=${1:-build}
 stage=${2:-.dev/gpu}
 rm -rf "$stage"
 mkdir -p "$stage/bin" "$stage/lib"
-programs=(bin/tessera bin/tessera-bench-cusolver tests/codelets/codelet_tests tests/runtime/runtime_tests)
+programs=(bin/tessera bin/tessera-bench-cusolver tests/codelets/codelet_tests tests/runtime/runtime_tests
+          tests/spamm/spamm_tests)
 for p in "${programs[@]}"; do
   [[ -x "$build/$p" ]] || { echo "stage.sh: $build/$p is missing (build with CUDA first)" >&2; exit 1; }
   cp "$build/$p" "$stage/bin/"

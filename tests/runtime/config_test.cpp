@@ -14,7 +14,7 @@ using testing::ScopedEnv;
 TEST(Config, EnvironmentOverridesTheFields) {
   ScopedEnv ncpu("TESSERA_NCPU", "3");
   ScopedEnv sched("TESSERA_SCHED", "prio");
-  Runtime rt(Config{}.with_ncpu(1).with_sched("eager"));
+  Runtime rt(Config{}.with_ncpu(1).with_sched("eager").with_ncuda(0));  // GPU machines too
   EXPECT_EQ(rt.workers().size(), 3u);
   EXPECT_EQ(rt.policy_name(), "prio");
   EXPECT_EQ(rt.config().ncpu, 3);
@@ -22,7 +22,7 @@ TEST(Config, EnvironmentOverridesTheFields) {
 
 TEST(Config, WithoutEnvIgnoresTheEnvironment) {
   ScopedEnv ncpu("TESSERA_NCPU", "3");
-  Runtime rt(Config{}.with_ncpu(1).with_sched("eager").without_env());
+  Runtime rt(Config{}.with_ncpu(1).with_sched("eager").with_ncuda(0).without_env());
   EXPECT_EQ(rt.workers().size(), 1u);
 }
 
