@@ -10,22 +10,9 @@
 #
 #   STAGE=.dev/gpu OUT=gpu-out/spamm scripts/gpu/spamm_checks.sh
 set -uo pipefail
-stage=${STAGE:-.dev/gpu}
 out=${OUT:-gpu-out/spamm}
-mkdir -p "$out"
-if [[ ! -d "$stage" && -f "$stage.tar.xz" ]]; then tar -C "$(dirname "$stage")" -xJf "$stage.tar.xz"; fi
-export LD_LIBRARY_PATH="$PWD/$stage/lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
-export TESSERA_PERFMODEL_DIR="$PWD/gpu-models"
-bin=$stage/bin
-log=$out/log.txt
-step() { echo "== $* ($(date -u +%H:%M:%S))" | tee -a "$log"; }
-run() { step "$*"; timeout "${STEP_TIMEOUT:-90}" "$@" 2>&1 | tee -a "$log"; }
-
-step "machine"
-nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv 2>&1 | tee -a "$log"
-nproc | tee -a "$log"
-missing=$(ldd "$bin/tessera" | grep "not found")
-[[ -z "$missing" ]] || { echo "missing libraries: $missing" | tee -a "$log"; exit 1; }
+default_timeout=90
+source "$(dirname "$0")/common.sh"
 
 if [[ -x "$bin/spamm_tests" ]]; then
   run "$bin/spamm_tests" --gtest_filter='CudaSpamm*'

@@ -129,19 +129,14 @@ void CommEngine::post_abort_receive() {
 }
 
 void CommEngine::send(ExternalTask task, int peer, int tag) {
-  std::unique_lock lock(mutex_);
-  if (abort_) {
-    const AbortInfo info = *abort_;
-    lock.unlock();
-    task.fail(std::make_exception_ptr(DistributedError(info.reason, info.origin)));
-    return;
-  }
-  incoming_.push_back(transfer_request(Kind::send, task, peer, tag));
-  lock.unlock();
-  wake_.notify_one();
+  enqueue(Kind::send, task, peer, tag);
 }
 
 void CommEngine::recv(ExternalTask task, int peer, int tag) {
+  enqueue(Kind::recv, task, peer, tag);
+}
+
+void CommEngine::enqueue(Kind kind, ExternalTask task, int peer, int tag) {
   std::unique_lock lock(mutex_);
   if (abort_) {
     const AbortInfo info = *abort_;
@@ -149,7 +144,7 @@ void CommEngine::recv(ExternalTask task, int peer, int tag) {
     task.fail(std::make_exception_ptr(DistributedError(info.reason, info.origin)));
     return;
   }
-  incoming_.push_back(transfer_request(Kind::recv, task, peer, tag));
+  incoming_.push_back(transfer_request(kind, task, peer, tag));
   lock.unlock();
   wake_.notify_one();
 }

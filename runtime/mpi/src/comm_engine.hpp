@@ -57,6 +57,7 @@ class CommEngine {
   struct Op;
   struct Request;
 
+  void enqueue(Kind kind, ExternalTask task, int peer, int tag);
   static Op op_of(Kind kind);
   static Request transfer_request(Kind kind, ExternalTask task, int peer, int tag);
   void run();
