@@ -87,7 +87,7 @@ class Attributes {
   // for the horizon to cut (zero-weight tasks, no model yet); beyond it the attributes are partial.
   // (The ability sketch needs no bound: a rank that does not enter a node's sketch stops the walk
   // there.)
-  static constexpr std::size_t kMaxVisits = 512;
+  static constexpr std::size_t kMaxVisits = 4096;
   void propagate_efficiency(Node added, double weight, double horizon);
   void propagate_bottom_level(Node added);
 
