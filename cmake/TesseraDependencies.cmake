@@ -25,7 +25,7 @@ endif()
 # machine without a GPU then simply has none. -DTESSERA_CUDA=OFF builds without it.
 option(TESSERA_CUDA "Build the CUDA workers and kernels when the CUDA toolkit is found" ON)
 set(TESSERA_HAVE_CUDA OFF)
-if(TESSERA_CUDA)
+if(TESSERA_CUDA AND NOT TESSERA_FUZZ)  # fuzzing builds the host-side readers only
   if(NOT CUDAToolkit_ROOT AND EXISTS /usr/local/cuda)
     set(CUDAToolkit_ROOT /usr/local/cuda)
   endif()

@@ -17,7 +17,6 @@ struct Blas;
 
 template <>
 struct Blas<double> {
-  static constexpr const char* name = "d";
   static void trsm(CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRANSPOSE t, CBLAS_DIAG d, int m, int n, double alpha,
                    const double* a, int lda, double* b, int ldb) {
     cblas_dtrsm(CblasColMajor, s, u, t, d, m, n, alpha, a, lda, b, ldb);
@@ -52,7 +51,6 @@ struct Blas<double> {
 
 template <>
 struct Blas<float> {
-  static constexpr const char* name = "s";
   static void trsm(CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRANSPOSE t, CBLAS_DIAG d, int m, int n, float alpha,
                    const float* a, int lda, float* b, int ldb) {
     cblas_strsm(CblasColMajor, s, u, t, d, m, n, alpha, a, lda, b, ldb);

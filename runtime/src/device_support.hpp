@@ -44,8 +44,9 @@ class CudaWorkerContext {
 
  private:
   DeviceContext context_;
-  void* events_[2 * kTickets] = {};  // start and end event of each ticket
-  int next_ticket_ = 0;
+  // Used by the CUDA build only (device_support_cuda.cpp).
+  [[maybe_unused]] void* events_[2 * kTickets] = {};  // start and end event of each ticket
+  [[maybe_unused]] int next_ticket_ = 0;
 };
 
 }  // namespace tessera::detail

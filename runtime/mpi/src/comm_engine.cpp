@@ -429,10 +429,26 @@ void CommEngine::cancel(MPI_Request& request, bool wait) {
   MPI_Request_free(&request);
 }
 
+void CommEngine::deliver(MPI_Request& request) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (request != MPI_REQUEST_NULL && std::chrono::steady_clock::now() < deadline) {
+    int done = 0;
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (!done) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  if (request != MPI_REQUEST_NULL) MPI_Request_free(&request);
+}
+
 void CommEngine::cancel_all() {
   for (std::size_t i = 0; i < ops_.size(); ++i) {
     Op& op = ops_[i];
     if (op.kind == Kind::collective) continue;  // cannot be cancelled
+    if (op.kind == Kind::abort_send) {
+      // The other ranks must get it (or they may wait for this rank forever): never cancel
+      // it; give it a few seconds to be delivered, then let MPI finish it on its own.
+      deliver(requests_[i]);
+      continue;
+    }
     cancel(requests_[i], op.kind == Kind::recv || op.kind == Kind::abort_recv);
     if (op.buffer.derived) MPI_Type_free(&op.buffer.type);
     if (op.task)

@@ -67,6 +67,7 @@ class CommEngine {
   void apply_abort();
   void cancel_all();
   static void cancel(MPI_Request& request, bool wait);
+  static void deliver(MPI_Request& request);
   void post_abort_receive();
 
   MPI_Comm comm_;
