@@ -190,7 +190,8 @@ TaskHandle Context::submit(DistTaskBuilder& b) {
   flow.tasks.add(b.codelet_.name());
   flow.tasks.add(static_cast<std::uint64_t>(exec));
   for (std::size_t i = 0; i < data.size(); ++i) {
-    flow.tasks.add(data[i] ? flow.index[b.accesses_[i].data.get()]
+    // The datum's registration index (its position in flow.data), the same on every rank.
+    flow.tasks.add(data[i] ? static_cast<std::uint64_t>(data[i] - flow.data.data())
                            : detail::DistributedDatum::kNone);
     flow.tasks.add(static_cast<std::uint64_t>(b.accesses_[i].mode));
   }
