@@ -98,7 +98,7 @@ void Attributes::propagate_efficiency(Node added, double weight, double horizon)
   const auto later = std::greater<>();
   for (Node p : preds(added)) heap_.emplace_back(weight, p);
   std::make_heap(heap_.begin(), heap_.end(), later);
-  std::size_t budget = kMaxVisits;
+  std::size_t budget = kMaxEfficiencyVisits;
   while (!heap_.empty() && budget > 0) {
     std::pop_heap(heap_.begin(), heap_.end(), later);
     const auto [distance, a] = heap_.back();
@@ -122,7 +122,7 @@ void Attributes::propagate_efficiency(Node added, double weight, double horizon)
 void Attributes::propagate_bottom_level(Node added) {
   stack_.clear();
   stack_.push_back(added);
-  std::size_t budget = kMaxVisits;
+  std::size_t budget = kMaxBottomLevelVisits;
   while (!stack_.empty() && budget-- > 0) {
     const Node child = stack_.back();
     stack_.pop_back();

@@ -82,12 +82,13 @@ class Attributes {
   // Inserts `rank` into node's sketch; false if it does not belong there (prune).
   bool offer(Node n, std::uint32_t rank);
   void propagate_ability(Node added, std::uint32_t rank);
-  // Efficiency and bottom-level propagations settle at most this many ancestors, so that one
-  // submission costs bounded time even when the unfinished graph is a long chain of tasks too small
-  // for the horizon to cut (zero-weight tasks, no model yet); beyond it the attributes are partial.
-  // (The ability sketch needs no bound: a rank that does not enter a node's sketch stops the walk
-  // there.)
-  static constexpr std::size_t kMaxVisits = 4096;
+  // One submission settles at most this many ancestors, so that it costs bounded time even
+  // when the unfinished graph is a long chain that the horizon does not cut; beyond the bound
+  // the attributes are partial. Bottom levels get a larger bound: a tiled Cholesky on 64 x 64
+  // tiles needs more than 4096 updates for some submissions. (The ability sketch needs no
+  // bound: a rank that does not enter a node's sketch stops the walk there.)
+  static constexpr std::size_t kMaxEfficiencyVisits = 4096;
+  static constexpr std::size_t kMaxBottomLevelVisits = 1 << 18;
   void propagate_efficiency(Node added, double weight, double horizon);
   void propagate_bottom_level(Node added);
 
