@@ -12,6 +12,7 @@
 #include <tessera/perf_models.hpp>
 #include <tessera/task_context.hpp>
 
+#include "codelets/blas/tile_kernels_cuda.hpp"
 #include "codelets/spamm/spamm_cuda.hpp"
 #include "codelets/spamm/spamm_kernels_cpu.hpp"
 
@@ -104,7 +105,7 @@ const Codelet& tile_product(Precision precision) {
 }
 
 bool has_cuda() {
-  return cuda::available();
+  return blas::cuda::available();
 }
 
 }  // namespace tessera::codelets::spamm

@@ -161,15 +161,6 @@ void run_product(TaskContext& ctx, Precision precision) {
 
 }  // namespace
 
-bool available() {
-  int n = 0;
-  if (cudaGetDeviceCount(&n) != cudaSuccess) {
-    cudaGetLastError();
-    return false;
-  }
-  return n > 0;
-}
-
 tessera::Kernel norms_kernel() {
   return [](TaskContext& ctx) { run_norms(ctx); };
 }

@@ -1,6 +1,7 @@
 #pragma once
 // CUDA implementations of the SpAMM codelets (internal to codelets/spamm). In builds without
-// CUDA every function returns an empty Kernel and available() is false.
+// CUDA every function returns an empty Kernel. (Whether a GPU is there: the tile kernels'
+// codelets::blas::cuda::available().)
 
 #include <tessera/codelet.hpp>
 
@@ -8,7 +9,6 @@
 
 namespace tessera::codelets::spamm::cuda {
 
-bool available();
 tessera::Kernel norms_kernel();
 tessera::Kernel product_kernel(Precision precision);
 

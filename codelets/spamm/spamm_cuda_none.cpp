@@ -3,9 +3,6 @@
 
 namespace tessera::codelets::spamm::cuda {
 
-bool available() {
-  return false;
-}
 tessera::Kernel norms_kernel() {
   return {};
 }
