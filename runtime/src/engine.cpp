@@ -103,16 +103,6 @@ void track_access(DependencyState& s, Task* task, Access mode, TaskList& preds) 
   s.readers.push_back(retained(task));
 }
 
-std::string what_of(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-}
-
 }  // namespace
 
 EngineSetup Engine::threaded(Config requested) {
@@ -503,7 +493,7 @@ void Engine::finish_external(Task* task, std::exception_ptr error) {
   if (error) {
     const std::string name(task->display_name());
     task->error = std::make_exception_ptr(
-        TaskFailed("task '" + name + "' failed: " + what_of(error), name, error));
+        TaskFailed("task '" + name + "' failed: " + message_of(error), name, error));
   }
   if (mover_ && task->data_acquired) mover_->release(*task, 0);
   policy_->on_cancel(TaskView(task));  // the policy saw it submitted, never pushed
@@ -578,7 +568,7 @@ void Engine::fail_task(Task& task) {
   const std::string name(task.display_name());
   task.error =
       std::make_exception_ptr(TaskFailed("task '" + name + "' (codelet '" + task.codelet->name +
-                                             "') failed: " + what_of(std::current_exception()),
+                                             "') failed: " + message_of(std::current_exception()),
                                          name, std::current_exception()));
 }
 
@@ -782,7 +772,7 @@ void Engine::wait(Task& task) {
   if (task.upstream_error) {
     const std::string name(task.display_name());
     throw TaskFailed("task '" + name + "' was cancelled because a task it depends on failed: " +
-                         what_of(task.upstream_error),
+                         message_of(task.upstream_error),
                      name, task.upstream_error);
   }
 }
@@ -800,7 +790,7 @@ void Engine::shutdown() {
     if (first_failure_) {
       std::fprintf(stderr,
                    "tessera: %llu task failure(s) were never reported by wait_all; the first: %s\n",
-                   static_cast<unsigned long long>(failures_), what_of(first_failure_).c_str());
+                   static_cast<unsigned long long>(failures_), message_of(first_failure_).c_str());
     }
   }
   {

@@ -67,4 +67,15 @@ void throw_bad_buffer(std::string_view task, std::size_t index, std::size_t coun
 }
 
 }  // namespace detail
+
+std::string message_of(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
 }  // namespace tessera

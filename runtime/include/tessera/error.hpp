@@ -45,4 +45,8 @@ class TaskFailed : public Error {
   std::exception_ptr cause_;
 };
 
+// The message of an exception in flight elsewhere: what() for std::exception, else
+// "unknown exception". For reporting a std::exception_ptr (a task failure, a listener's).
+std::string message_of(const std::exception_ptr& error);
+
 }  // namespace tessera

@@ -273,8 +273,11 @@ void CommEngine::post(Request& r) {
 
 bool CommEngine::progress() {
   if (requests_.empty()) return false;
-  std::vector<int> indices(requests_.size());
-  std::vector<MPI_Status> statuses(requests_.size());
+  // Reused between polls: this runs thousands of times a second while transfers are pending.
+  std::vector<int>& indices = testsome_indices_;
+  std::vector<MPI_Status>& statuses = testsome_statuses_;
+  indices.resize(requests_.size());
+  statuses.resize(requests_.size());
   int count = 0;
   const int rc = MPI_Testsome(static_cast<int>(requests_.size()), requests_.data(), &count,
                               indices.data(), statuses.data());

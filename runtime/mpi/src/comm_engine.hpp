@@ -90,6 +90,8 @@ class CommEngine {
   // Comm thread only.
   std::vector<Op> ops_;
   std::vector<MPI_Request> requests_;
+  std::vector<int> testsome_indices_;
+  std::vector<MPI_Status> testsome_statuses_;
   std::vector<char> abort_in_;
   std::vector<std::vector<char>> abort_out_;
 

@@ -9,16 +9,6 @@
 namespace tessera::mpi {
 namespace {
 
-std::string what_of(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-}
-
 // What each rank contributes to wait_all's first exchange: a summary of its flow.
 struct FlowSummary {
   std::uint64_t data = 0;
@@ -88,7 +78,7 @@ Context::Context(Runtime& runtime, MPI_Comm comm) : runtime_(runtime) {
   detail::CommEngine* engine = &flow_->comm;
   const int rank = rank_;
   runtime_.on_task_failure([engine, rank](std::exception_ptr error) {
-    engine->abort(rank, "rank " + std::to_string(rank) + ": " + what_of(error), true);
+    engine->abort(rank, "rank " + std::to_string(rank) + ": " + message_of(error), true);
   });
 }
 
