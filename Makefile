@@ -6,8 +6,10 @@
 #       make bench (the overhead benchmark), make format, make clean.
 
 BUILD      ?= build
-JOBS       ?= $(shell nproc)
+JOBS       ?= $(shell scripts/jobs.sh)
 CMAKE_ARGS ?=
+# No test may hold up the suite: one without its own TIMEOUT property is stopped after this.
+CTEST      := ctest --output-on-failure --timeout 600
 
 .PHONY: all deps configure build run test test-asan test-tsan fuzz bench format clean
 
@@ -30,21 +32,21 @@ run: build
 	$(BUILD)/bin/tessera bench sched --quick --out $(BUILD)/bench-sched
 
 test: build
-	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+	$(CTEST) --test-dir $(BUILD) -j$(JOBS)
 
 # The core runtime tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan: deps
 	cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTESSERA_SANITIZE=address,undefined \
 	  -DTESSERA_BUILD_BENCH=OFF $(CMAKE_ARGS)
 	cmake --build $(BUILD)-asan -j$(JOBS)
-	ctest --test-dir $(BUILD)-asan --output-on-failure -j$(JOBS) -L 'core|sim'
+	$(CTEST) --test-dir $(BUILD)-asan -j$(JOBS) -L 'core|sim'
 
 # The core runtime tests under ThreadSanitizer.
 test-tsan: deps
 	cmake -S . -B $(BUILD)-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTESSERA_SANITIZE=thread \
 	  -DTESSERA_BUILD_BENCH=OFF $(CMAKE_ARGS)
 	cmake --build $(BUILD)-tsan -j$(JOBS)
-	TSAN_OPTIONS="halt_on_error=1" ctest --test-dir $(BUILD)-tsan --output-on-failure -j$(JOBS) -L core
+	TSAN_OPTIONS="halt_on_error=1" $(CTEST) --test-dir $(BUILD)-tsan -j$(JOBS) -L core
 
 # The libFuzzer targets of the platform and DAG readers, FUZZ_SECONDS each (clang).
 fuzz: deps
