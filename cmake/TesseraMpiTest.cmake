@@ -32,7 +32,11 @@ function(tessera_add_mpi_launch_test)
     set(ARG_TIMEOUT 120)
   endif()
   set(labels mpi ${ARG_LABELS})
-  add_test(NAME ${ARG_NAME} COMMAND ${TESSERA_MPIRUN} -np ${ARG_NP} ${ARG_COMMAND})
+  # The job itself gets 15 s less than ctest, so that scripts/run-bounded.sh, not ctest, ends a
+  # stalled job, and ends all of it.
+  math(EXPR job_limit "${ARG_TIMEOUT} - 15")
+  add_test(NAME ${ARG_NAME}
+    COMMAND ${PROJECT_SOURCE_DIR}/scripts/run-bounded.sh ${job_limit} ${TESSERA_MPIRUN} -np ${ARG_NP} ${ARG_COMMAND})
   set_tests_properties(${ARG_NAME} PROPERTIES LABELS "${labels}" TIMEOUT ${ARG_TIMEOUT}
     PROCESSORS 2 ENVIRONMENT "${TESSERA_MPI_TEST_ENVIRONMENT}")
   if(NOT ARG_NAME STREQUAL "mpi.launcher")

@@ -59,7 +59,7 @@ void CpuWorkers::stop() {
   for (WorkerId id : ids_) {
     Slot& slot = slots_[static_cast<std::size_t>(id)];
     slot.seq.fetch_add(1, std::memory_order_seq_cst);
-    slot.seq.notify_all();
+    slot.wakeup.notify_all();
   }
   for (std::thread& t : threads_) t.join();
   threads_.clear();
@@ -74,18 +74,20 @@ double CpuWorkers::now_us() const {
       .count();
 }
 
-void CpuWorkers::drain(std::atomic<std::int32_t>& in_flight) {
-  for (std::int32_t n = in_flight.load(std::memory_order_acquire); n != 0;
-       n = in_flight.load(std::memory_order_acquire)) {
-    in_flight.wait(n, std::memory_order_acquire);
-  }
+void CpuWorkers::drain(std::atomic<std::int32_t>& in_flight, WakeupPoint& drained) {
+  drained.wait([&] { return in_flight.load(std::memory_order_acquire) == 0; });
+}
+
+std::uint64_t CpuWorkers::late_wakeups(WorkerId worker) const {
+  if (worker < 0 || static_cast<std::size_t>(worker) >= slot_count_) return 0;
+  return slots_[static_cast<std::size_t>(worker)].late_wakeups.load(std::memory_order_relaxed);
 }
 
 void CpuWorkers::wake(WorkerId worker) {
   if (worker < 0 || static_cast<std::size_t>(worker) >= slot_count_) return;
   Slot& slot = slots_[static_cast<std::size_t>(worker)];
   slot.seq.fetch_add(1, std::memory_order_seq_cst);
-  if (slot.sleeping.exchange(false, std::memory_order_seq_cst)) slot.seq.notify_one();
+  if (slot.sleeping.exchange(false, std::memory_order_seq_cst)) slot.wakeup.notify_one();
 }
 
 void CpuWorkers::wake_any(unsigned arch_mask) {
@@ -100,7 +102,7 @@ void CpuWorkers::wake_any(unsigned arch_mask) {
     if ((slot.arch_bit & arch_mask) != 0 && slot.sleeping.load(std::memory_order_relaxed) &&
         slot.sleeping.exchange(false, std::memory_order_seq_cst)) {
       slot.seq.fetch_add(1, std::memory_order_seq_cst);
-      slot.seq.notify_one();
+      slot.wakeup.notify_one();
       return;
     }
   }
@@ -174,8 +176,16 @@ TaskView CpuWorkers::find_work(WorkerId worker) {
     // Re-check after announcing the sleep: a push that raced with it is visible now, and a
     // push after it sees the flag and wakes us.
     TaskView task = policy_.pop(worker);
-    if (!task && !stopping_.load(std::memory_order_seq_cst))
-      slot.seq.wait(seq, std::memory_order_seq_cst);
+    const auto woken = [&] {
+      return slot.seq.load(std::memory_order_seq_cst) != seq ||
+             stopping_.load(std::memory_order_seq_cst);
+    };
+    while (!task && !slot.wakeup.wait_for(woken, kSleepLimit)) {
+      // Nobody woke us for a while: look once more (without the polling phase). Work found
+      // here was queued without a wake-up reaching us; it is counted, as a missed wake-up.
+      task = policy_.pop(worker);
+      if (task) slot.late_wakeups.fetch_add(1, std::memory_order_relaxed);
+    }
     slot.sleeping.store(false, std::memory_order_relaxed);
     sleepers_.fetch_sub(1, std::memory_order_seq_cst);
     if (task) return task;

@@ -15,6 +15,7 @@
 #include "tessera/config.hpp"
 #include "tessera/policy.hpp"
 #include "tessera/worker.hpp"
+#include "wakeup_point.hpp"
 
 namespace tessera::detail {
 
@@ -38,14 +39,19 @@ class CpuWorkers final : public Executor {
   // The worker id of the calling thread if it is one of this engine's workers.
   WorkerId current_worker() const override;
   double now_us() const override;
-  void drain(std::atomic<std::int32_t>& in_flight) override;
+  void drain(std::atomic<std::int32_t>& in_flight, WakeupPoint& drained) override;
+  std::uint64_t late_wakeups(WorkerId worker) const override;
 
  private:
   struct alignas(64) Slot {
-    std::atomic<std::uint32_t> seq{0};
+    std::atomic<std::uint32_t> seq{0};  // bumped by every wake-up aimed at this worker
     std::atomic<bool> sleeping{false};
     unsigned arch_bit = 0;
+    WakeupPoint wakeup;
+    std::atomic<std::uint64_t> late_wakeups{0};
   };
+  // A sleeping worker looks at its policy at least this often, woken or not.
+  static constexpr std::chrono::milliseconds kSleepLimit{20};
 
   void run(WorkerId worker, int core);
   void run_pipelined(WorkerId worker);

@@ -264,10 +264,9 @@ void Engine::unregister(Data& data) {
   if (!data.registered.compare_exchange_strong(expected, false)) {
     throw InvalidArgument("data '" + data.display_name() + "' is already unregistered");
   }
-  for (std::int32_t users = data.users.load(std::memory_order_acquire); users != 0;
-       users = data.users.load(std::memory_order_acquire)) {
-    data.users.wait(users, std::memory_order_acquire);
-  }
+  unregistering_.fetch_add(1, std::memory_order_seq_cst);
+  waiters_.wait([&] { return data.users.load(std::memory_order_seq_cst) == 0; });
+  unregistering_.fetch_sub(1, std::memory_order_relaxed);
   if (mover_) mover_->remove(data);  // the final value back in the user's buffer
   std::lock_guard lock(data.dep_mutex);
   data.deps.clear();
@@ -723,13 +722,15 @@ void Engine::complete(Task* task) {
   for (Task* p : task->predecessors) release(p);
   task->predecessors.clear();
   for (const TaskAccess& a : task->accesses) {
-    if (a.data->users.fetch_sub(1, std::memory_order_acq_rel) == 1) a.data->users.notify_all();
+    if (a.data->users.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
+        unregistering_.load(std::memory_order_seq_cst) > 0)
+      waiters_.notify_all();
   }
   // Dropping the data references here breaks the cycle data -> dependency state -> task.
   task->accesses.clear();
   if (task->state.fetch_or(kTaskDone, std::memory_order_acq_rel) & kTaskWaiter)
-    task->state.notify_all();
-  if (in_flight_.fetch_sub(1, std::memory_order_acq_rel) == 1) in_flight_.notify_all();
+    waiters_.notify_all();
+  if (in_flight_.fetch_sub(1, std::memory_order_acq_rel) == 1) drained_.notify_all();
   release(task);
 }
 
@@ -737,7 +738,7 @@ void Engine::complete(Task* task) {
 
 void Engine::wait_all() {
   if (current_worker() != kAnyWorker) throw_if_inside_task("wait_all");
-  executor_->drain(in_flight_);
+  executor_->drain(in_flight_, drained_);
   std::exception_ptr failure;
   std::uint64_t failures = 0;
   std::uint64_t cancelled = 0;
@@ -764,10 +765,8 @@ void Engine::wait(Task& task) {
   std::uint32_t state = task.state.fetch_or(kTaskWaiter, std::memory_order_acq_rel) | kTaskWaiter;
   if ((state & kTaskDone) == 0 && current_worker() != kAnyWorker)
     throw_if_inside_task("TaskHandle::wait");
-  while ((state & kTaskDone) == 0) {
-    task.state.wait(state, std::memory_order_acquire);
-    state = task.state.load(std::memory_order_acquire);
-  }
+  if ((state & kTaskDone) == 0)
+    waiters_.wait([&] { return (task.state.load(std::memory_order_acquire) & kTaskDone) != 0; });
   if (task.error) std::rethrow_exception(task.error);
   if (task.upstream_error) {
     const std::string name(task.display_name());
@@ -781,7 +780,7 @@ void Engine::shutdown() {
   if (stopped_.load(std::memory_order_acquire)) return;
   if (current_worker() != kAnyWorker) throw_if_inside_task("shutdown");
   closed_.store(true, std::memory_order_release);
-  executor_->drain(in_flight_);
+  executor_->drain(in_flight_, drained_);
   if (mover_) mover_->remove_all();  // every value back in host memory
   executor_->stop();
   stopped_.store(true, std::memory_order_release);
@@ -830,7 +829,7 @@ std::vector<WorkerStats> Engine::worker_stats() const {
   for (const WorkerInfo& w : workers_) {
     const WorkerCounters& c = counters_[static_cast<std::size_t>(w.id)];
     stats.push_back({w.id, w.name, c.tasks.load(std::memory_order_relaxed),
-                     c.busy_us.load(std::memory_order_relaxed)});
+                     c.busy_us.load(std::memory_order_relaxed), executor_->late_wakeups(w.id)});
   }
   return stats;
 }

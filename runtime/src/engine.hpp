@@ -151,9 +151,12 @@ class Engine final : public PolicyHost {
   std::vector<DeviceContext> mock_contexts_;                       // by worker id
 
   std::atomic<std::uint64_t> next_task_id_{0};
-  // 32 bits: waits on it are futex-native (libstdc++ 12 waits on 64-bit atomics through a
-  // shared proxy, where we saw lost wake-ups).
   std::atomic<std::int32_t> in_flight_{0};
+  // Threads sleep on these, not on std::atomic::wait (see wakeup_point.hpp): wait_all until
+  // in_flight_ is 0; TaskHandle::wait and unregister until their task or data is done.
+  WakeupPoint drained_;
+  WakeupPoint waiters_;
+  std::atomic<int> unregistering_{0};  // threads in unregister(): completions must notify
   std::atomic<bool> closed_{false};
   // A failed or cancelled task cancels the tasks submitted after it that depend on it, until
   // wait_all reports the failure: then the epoch advances and the runtime starts afresh.

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "tessera/worker.hpp"
+#include "wakeup_point.hpp"
 
 namespace tessera::detail {
 
@@ -26,14 +27,22 @@ class Executor {
   virtual WorkerId current_worker() const = 0;
   virtual double now_us() const = 0;
   // Returns once `in_flight` is zero. Threads just wait; a simulator runs its event loop.
-  virtual void drain(std::atomic<std::int32_t>& in_flight) = 0;
+  virtual void drain(std::atomic<std::int32_t>& in_flight, WakeupPoint& drained) = 0;
+  // How often a sleeping worker found work that no wake-up announced (0 where workers are
+  // not threads): a missed wake-up, which only the sleep bound turned into a delay.
+  virtual std::uint64_t late_wakeups(WorkerId /*worker*/) const { return 0; }
   // Starts moving the task's input data to the worker's memory node ahead of time.
   virtual void prefetch(Task& /*task*/, WorkerId /*worker*/) {}
   virtual void prefetch_access(Task& /*task*/, std::size_t /*access*/, WorkerId /*worker*/) {}
-  virtual double expected_transfer_us(const Task& /*task*/, WorkerId /*worker*/) const { return 0.0; }
-  virtual double transfer_time_us(int /*from_node*/, int /*to_node*/, double /*bytes*/) const { return 0.0; }
+  virtual double expected_transfer_us(const Task& /*task*/, WorkerId /*worker*/) const {
+    return 0.0;
+  }
+  virtual double transfer_time_us(int /*from_node*/, int /*to_node*/, double /*bytes*/) const {
+    return 0.0;
+  }
   // A prediction that overrides the codelet's performance model (the simulator's costs).
-  virtual std::optional<double> expected_length_us(const Task& /*task*/, WorkerId /*worker*/) const {
+  virtual std::optional<double> expected_length_us(const Task& /*task*/,
+                                                   WorkerId /*worker*/) const {
     return std::nullopt;
   }
   // Whether a task may run on a worker beyond its codelet's architectures (e.g. per-kind costs).

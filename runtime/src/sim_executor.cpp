@@ -27,7 +27,10 @@ int node_index(const Platform& p, int id) {
 }  // namespace
 
 SimExecutor::SimExecutor(Engine& engine, const Platform& platform, const SimCosts& costs)
-    : engine_(engine), costs_(costs), nodes_(platform.memory_nodes.size()), coherency_(capacities(platform)) {
+    : engine_(engine),
+      costs_(costs),
+      nodes_(platform.memory_nodes.size()),
+      coherency_(capacities(platform)) {
   for (const WorkerGroup& g : platform.workers) {
     for (int i = 0; i < g.count; ++i) node_of_.push_back(node_index(platform, g.memory_node));
   }
@@ -48,7 +51,9 @@ void SimExecutor::add_data(const Data* data, std::uint64_t bytes) {
   ready_at_.resize(ready_at_.size() + nodes_, 0.0);
 }
 
-std::size_t SimExecutor::data_index(const Data* data) const { return data_index_.at(data); }
+std::size_t SimExecutor::data_index(const Data* data) const {
+  return data_index_.at(data);
+}
 
 const SimExecutor::Link* SimExecutor::link(int from, int to) const {
   const Link& l = links_[static_cast<std::size_t>(from) * nodes_ + static_cast<std::size_t>(to)];
@@ -92,8 +97,9 @@ double SimExecutor::transfer(std::size_t data, int from, int to, double earliest
   }
   Link& l = links_[static_cast<std::size_t>(from) * nodes_ + static_cast<std::size_t>(to)];
   const double bytes = static_cast<double>(bytes_[data]);
-  const double begin = std::max({earliest, ready_at_[data * nodes_ + static_cast<std::size_t>(from)],
-                                 l.contention ? l.free_at : 0.0});
+  const double begin =
+      std::max({earliest, ready_at_[data * nodes_ + static_cast<std::size_t>(from)],
+                l.contention ? l.free_at : 0.0});
   const double end = begin + l.latency_us + bytes / l.bandwidth_MBps;
   if (l.contention) l.free_at = end;
   ++transfers_;
@@ -103,9 +109,12 @@ double SimExecutor::transfer(std::size_t data, int from, int to, double earliest
 
 double SimExecutor::acquire(Task& task, std::size_t data, int node, Access mode, bool pin) {
   actions_.clear();
-  coherency_.acquire(data, node, mode, actions_,
-                     [this](std::size_t d, int to, const std::vector<int>& valid) { return choose_source(d, to, valid); },
-                     pin);
+  coherency_.acquire(
+      data, node, mode, actions_,
+      [this](std::size_t d, int to, const std::vector<int>& valid) {
+        return choose_source(d, to, valid);
+      },
+      pin);
   if (pin) pins_[task.id].push_back({data, node});
   double ready = now_;
   for (const Coherency::Action& a : actions_) {
@@ -114,14 +123,16 @@ double SimExecutor::acquire(Task& task, std::size_t data, int node, Access mode,
         ready_at_[a.data * nodes_] = transfer(a.data, a.from, Coherency::kHome, now_);
         break;
       case Coherency::ActionKind::copy:
-        ready_at_[a.data * nodes_ + static_cast<std::size_t>(node)] = transfer(a.data, a.from, node, now_);
+        ready_at_[a.data * nodes_ + static_cast<std::size_t>(node)] =
+            transfer(a.data, a.from, node, now_);
         break;
       case Coherency::ActionKind::allocate:
       case Coherency::ActionKind::evict:
         break;  // capacity only: virtual data has no storage
     }
   }
-  if (reads(mode)) ready = std::max(ready, ready_at_[data * nodes_ + static_cast<std::size_t>(node)]);
+  if (reads(mode))
+    ready = std::max(ready, ready_at_[data * nodes_ + static_cast<std::size_t>(node)]);
   return ready;
 }
 
@@ -151,7 +162,8 @@ double SimExecutor::expected_transfer_us(const Task& task, WorkerId worker) cons
       continue;
     }
     double best = std::numeric_limits<double>::infinity();
-    for (int from : coherency_.valid_nodes(d)) best = std::min(best, arrival(d, from, node, false) - now_);
+    for (int from : coherency_.valid_nodes(d))
+      best = std::min(best, arrival(d, from, node, false) - now_);
     total += best;
   }
   return total;
@@ -172,7 +184,8 @@ double SimExecutor::transfer_time_us(int from_node, int to_node, double bytes) c
   if (from == to || from >= static_cast<int>(nodes_) || to >= static_cast<int>(nodes_)) return 0.0;
   auto hop = [&](int a, int b) {
     const Link* l = link(a, b);
-    return l == nullptr ? std::numeric_limits<double>::infinity() : l->latency_us + bytes / l->bandwidth_MBps;
+    return l == nullptr ? std::numeric_limits<double>::infinity()
+                        : l->latency_us + bytes / l->bandwidth_MBps;
   };
   if (link(from, to) != nullptr) return hop(from, to);
   return hop(from, Coherency::kHome) + hop(Coherency::kHome, to);
@@ -204,7 +217,8 @@ void SimExecutor::start(Task* task, WorkerId worker) {
   r.transfer_us += data_ready - now_;
   r.busy_us += task->end_us - task->start_us;
   ++r.tasks;
-  schedule_.push_back({static_cast<std::size_t>(task->id), worker, task->start_us, task->end_us, now_});
+  schedule_.push_back(
+      {static_cast<std::size_t>(task->id), worker, task->start_us, task->end_us, now_});
   events_.push({task->end_us, seq_++, task, worker});
 }
 
@@ -252,16 +266,18 @@ void SimExecutor::finish(const Event& event) {
   }
 }
 
-void SimExecutor::drain(std::atomic<std::int32_t>& in_flight) {
+void SimExecutor::drain(std::atomic<std::int32_t>& in_flight, WakeupPoint& /*drained*/) {
+  // One thread runs the whole simulation: nothing to sleep for.
   if (stalled_) return;  // reported once; shutdown must not report it again
   while (in_flight.load(std::memory_order_relaxed) > 0) {
     dispatch_idle_workers();
     if (events_.empty()) {
       if (in_flight.load(std::memory_order_relaxed) == 0) break;
       stalled_ = true;
-      throw Error("simulation stalled at " + std::to_string(now_) + " us: " +
-                  std::to_string(in_flight.load(std::memory_order_relaxed)) + " task(s) never ran (policy '" +
-                  std::string(engine_.policy().name()) + "' gave no worker a task it could run)");
+      throw Error("simulation stalled at " + std::to_string(now_) +
+                  " us: " + std::to_string(in_flight.load(std::memory_order_relaxed)) +
+                  " task(s) never ran (policy '" + std::string(engine_.policy().name()) +
+                  "' gave no worker a task it could run)");
     }
     // Every completion at this instant first, then the idle workers choose.
     now_ = events_.top().time;
@@ -271,7 +287,8 @@ void SimExecutor::drain(std::atomic<std::int32_t>& in_flight) {
       finish(event);
     }
   }
-  for (SimWorkerReport& r : reports_) r.idle_us = std::max(0.0, makespan_ - r.busy_us - r.transfer_us);
+  for (SimWorkerReport& r : reports_)
+    r.idle_us = std::max(0.0, makespan_ - r.busy_us - r.transfer_us);
 }
 
 }  // namespace tessera::detail

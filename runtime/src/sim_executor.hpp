@@ -30,7 +30,7 @@ class SimExecutor final : public Executor {
   void wake_any(unsigned) override {}
   WorkerId current_worker() const override { return current_; }
   double now_us() const override { return now_; }
-  void drain(std::atomic<std::int32_t>& in_flight) override;
+  void drain(std::atomic<std::int32_t>& in_flight, WakeupPoint& drained) override;
   void prefetch(Task& task, WorkerId worker) override;
   void prefetch_access(Task& task, std::size_t access, WorkerId worker) override;
   double expected_transfer_us(const Task& task, WorkerId worker) const override;

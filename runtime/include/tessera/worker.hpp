@@ -30,6 +30,10 @@ struct WorkerStats {
   std::string name;
   std::uint64_t tasks = 0;  // tasks executed
   double busy_us = 0.0;     // time spent in kernels
+  // Times the worker, asleep, found work that no wake-up had announced (a missed wake-up,
+  // which a sleeping worker's periodic look turns into a delay of at most 20 ms). Expected to
+  // stay 0; counted since the runtime started, not reset by reset_stats().
+  std::uint64_t late_wakeups = 0;
 };
 
 }  // namespace tessera
