@@ -48,12 +48,16 @@ class DistributedSink final : public dags::TileSink {
 
 }  // namespace
 
-template <class T>
-DistributedFactorization factorize_distributed(mpi::Context& ctx, const FactorizationOptions& o,
-                                               const mpi::BlockCyclic2D& grid, std::vector<T>& a) {
+void require_distributable(const FactorizationOptions& o) {
   validate(o);
   if (o.algorithm == Algorithm::qr)
     throw InvalidArgument("QR is not distributed yet: use cholesky or lu with --grid");
+}
+
+template <class T>
+DistributedFactorization factorize_distributed(mpi::Context& ctx, const FactorizationOptions& o,
+                                               const mpi::BlockCyclic2D& grid, std::vector<T>& a) {
+  require_distributable(o);
   grid.require_ranks(ctx.size());
   if (a.size() != o.n * o.n) {
     throw InvalidArgument("the matrix holds " + std::to_string(a.size()) +

@@ -21,6 +21,10 @@ struct DistributedFactorization {
   std::uint64_t model_bytes = 0;
 };
 
+// Throws InvalidArgument when `o` cannot run distributed (bad sizes, or QR): call it before
+// starting anything, so that a refused run prints nothing else.
+void require_distributable(const FactorizationOptions& o);
+
 // Factorizes the generated input of `o` (Cholesky or LU) on `grid` over the ranks of `ctx`;
 // `a` (n*n, column-major) holds that input on every rank, and the factor on rank 0 after the
 // call. With o.check, rank 0 computes the residual. Throws InvalidArgument for a grid that

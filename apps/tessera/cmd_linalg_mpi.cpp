@@ -61,6 +61,7 @@ int run_distributed_factorization(const std::string& command, const RuntimeOptio
   mpi::Environment env;
   const mpi::BlockCyclic2D grid = mpi::BlockCyclic2D::parse(grid_text);
   grid.require_ranks(env.size());  // every rank reaches the same verdict: no rank waits
+  linalg::require_distributable(options);
   bool ok = false;
   try {
     Runtime rt(runtime.to_config());
