@@ -34,12 +34,12 @@ run: build
 test: build
 	$(CTEST) --test-dir $(BUILD) -j$(JOBS)
 
-# The core runtime tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+# The core runtime, simulator and MPI tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan: deps
 	cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTESSERA_SANITIZE=address,undefined \
 	  -DTESSERA_BUILD_BENCH=OFF $(CMAKE_ARGS)
 	cmake --build $(BUILD)-asan -j$(JOBS)
-	$(CTEST) --test-dir $(BUILD)-asan -j$(JOBS) -L 'core|sim'
+	$(CTEST) --test-dir $(BUILD)-asan -j$(JOBS) -L 'core|sim|mpi'
 
 # The core runtime tests under ThreadSanitizer.
 test-tsan: deps
