@@ -21,7 +21,9 @@
 namespace tessera::bench {
 namespace {
 
-std::string family_of(const std::string& spec) { return spec.substr(0, spec.find(':')); }
+std::string family_of(const std::string& spec) {
+  return spec.substr(0, spec.find(':'));
+}
 
 // The tile count of a generator spec ("cholesky:16:nb=640" -> 16), or -1.
 int tiles_of(const std::string& spec) {
@@ -54,7 +56,9 @@ struct Job {
 
 struct CaseKey {
   std::string dag, platform;
-  bool operator<(const CaseKey& o) const { return std::tie(dag, platform) < std::tie(o.dag, o.platform); }
+  bool operator<(const CaseKey& o) const {
+    return std::tie(dag, platform) < std::tie(o.dag, o.platform);
+  }
 };
 
 void write_file(const std::filesystem::path& path, const std::string& text) {
@@ -68,7 +72,8 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 SchedBenchOptions default_suite() {
   SchedBenchOptions o;
   for (const char* f : {"cholesky", "lu", "qr"}) {
-    for (int n : {8, 16, 24, 32, 48, 64}) o.dags.push_back(std::string(f) + ":" + std::to_string(n));
+    for (int n : {8, 16, 24, 32, 48, 64})
+      o.dags.push_back(std::string(f) + ":" + std::to_string(n));
   }
   for (const char* r : {"random:n=300,fat=0.4,density=0.3,jump=2,ccr=0.1,seed=11",
                         "random:n=300,fat=0.7,density=0.2,jump=1,ccr=1,seed=12",
@@ -92,7 +97,8 @@ SchedBenchOptions quick_suite() {
   return o;
 }
 
-SchedBenchSummary run_sched_bench(const SchedBenchOptions& options, std::vector<SchedBenchRow>* rows_out) {
+SchedBenchSummary run_sched_bench(const SchedBenchOptions& options,
+                                  std::vector<SchedBenchRow>* rows_out) {
   if (options.dags.empty() || options.platforms.empty() || options.scheds.empty()) {
     throw InvalidArgument("bench sched: give at least one DAG, platform and policy");
   }
@@ -119,7 +125,8 @@ SchedBenchSummary run_sched_bench(const SchedBenchOptions& options, std::vector<
   for (std::size_t d = 0; d < options.dags.size(); ++d) {
     for (std::size_t p = 0; p < platforms.size(); ++p) {
       for (std::size_t s = 0; s < options.scheds.size(); ++s) {
-        for (int seed = 1; seed <= options.seeds; ++seed) jobs.push_back({d, p, s, static_cast<std::uint64_t>(seed)});
+        for (int seed = 1; seed <= options.seeds; ++seed)
+          jobs.push_back({d, p, s, static_cast<std::uint64_t>(seed)});
       }
     }
   }
@@ -137,15 +144,22 @@ SchedBenchSummary run_sched_bench(const SchedBenchOptions& options, std::vector<
         sim.seed = job.seed;
         sim.noise = options.noise;
         const SimResult r = simulate(dags[job.dag][job.platform], platforms[job.platform], sim);
-        rows[i] = {options.dags[job.dag], platforms[job.platform].name, options.scheds[job.sched], job.seed,
-                   r.tasks, r.makespan_us, r.bound.value_us(), r.gflops, r.wall_seconds};
+        rows[i] = {options.dags[job.dag],
+                   platforms[job.platform].name,
+                   options.scheds[job.sched],
+                   job.seed,
+                   r.tasks,
+                   r.makespan_us,
+                   r.bound.value_us(),
+                   r.gflops,
+                   r.wall_seconds};
         const std::size_t finished = ++done;
         if (!options.quiet) {
           std::lock_guard lock(progress);
-          std::fprintf(stderr, "[%zu/%zu] %-28s %-8s %-12s seed %llu: %10.1f ms (%.3f x bound)\n", finished,
-                       jobs.size(), rows[i].dag.c_str(), rows[i].platform.c_str(), rows[i].sched.c_str(),
-                       static_cast<unsigned long long>(job.seed), r.makespan_us / 1e3,
-                       r.makespan_us / r.bound.value_us());
+          std::fprintf(stderr, "[%zu/%zu] %-28s %-8s %-12s seed %llu: %10.1f ms (%.3f x bound)\n",
+                       finished, jobs.size(), rows[i].dag.c_str(), rows[i].platform.c_str(),
+                       rows[i].sched.c_str(), static_cast<unsigned long long>(job.seed),
+                       r.makespan_us / 1e3, r.makespan_us / r.bound.value_us());
         }
       } catch (...) {
         std::lock_guard lock(progress);
@@ -154,7 +168,9 @@ SchedBenchSummary run_sched_bench(const SchedBenchOptions& options, std::vector<
       }
     }
   };
-  const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
   for (std::thread& t : pool) t.join();
@@ -165,9 +181,10 @@ SchedBenchSummary run_sched_bench(const SchedBenchOptions& options, std::vector<
     std::ostringstream csv;
     csv << "dag,platform,sched,seed,tasks,makespan_us,lower_bound_us,ratio,gflops,wall_seconds\n";
     for (const SchedBenchRow& r : rows) {
-      csv << '"' << r.dag << "\"," << r.platform << ',' << r.sched << ',' << r.seed << ',' << r.tasks << ','
-          << fmt(r.makespan_us, 1) << ',' << fmt(r.lower_bound_us, 1) << ',' << fmt(r.makespan_us / r.lower_bound_us, 4)
-          << ',' << fmt(r.gflops, 1) << ',' << fmt(r.wall_seconds, 4) << '\n';
+      csv << '"' << r.dag << "\"," << r.platform << ',' << r.sched << ',' << r.seed << ','
+          << r.tasks << ',' << fmt(r.makespan_us, 1) << ',' << fmt(r.lower_bound_us, 1) << ','
+          << fmt(r.makespan_us / r.lower_bound_us, 4) << ',' << fmt(r.gflops, 1) << ','
+          << fmt(r.wall_seconds, 4) << '\n';
     }
     write_file(std::filesystem::path(options.out_dir) / "results.csv", csv.str());
   }
@@ -191,7 +208,11 @@ SchedBenchSummary run_sched_bench(const SchedBenchOptions& options, std::vector<
     return v.size() > 1 ? std::sqrt(s / static_cast<double>(v.size() - 1)) : 0.0;
   };
   const std::string& ref = options.reference;
-  const bool has_ref = std::find(options.scheds.begin(), options.scheds.end(), ref) != options.scheds.end();
+  const bool has_ref =
+      std::find(options.scheds.begin(), options.scheds.end(), ref) != options.scheds.end();
+  // Speedups need another policy to compare with; a run of the reference alone still reports
+  // its makespan over the bound.
+  const bool compare = has_ref && options.scheds.size() > 1;
 
   SchedBenchSummary summary;
   double log_sum = 0, ratio_sum = 0;
@@ -199,9 +220,12 @@ SchedBenchSummary run_sched_bench(const SchedBenchOptions& options, std::vector<
   std::ostringstream md;
   md << "# Scheduler benchmark\n\n";
   md << "Simulated with `tessera bench sched`; " << options.seeds << " seed(s)"
-     << (options.noise ? ", noisy durations" : ", model means") << ", priorities " << options.priorities
+     << (options.noise ? ", noisy durations" : ", model means") << ", priorities "
+     << options.priorities
      << ". Each cell: makespan / lower bound (mean over seeds); lower is better, 1 is optimal.";
-  if (has_ref) md << " The last column: the best other policy's makespan over " << ref << "'s (above 1: " << ref << " is faster).";
+  if (compare)
+    md << " The last column: the best other policy's makespan over " << ref
+       << "'s (above 1: " << ref << " is faster).";
   md << "\n\n";
 
   std::set<std::string> families;
@@ -212,10 +236,10 @@ SchedBenchSummary run_sched_bench(const SchedBenchOptions& options, std::vector<
     for (const Platform& platform : platforms) {
       md << "## " << family << " on " << platform.name << "\n\n| DAG | tasks |";
       for (const std::string& s : options.scheds) md << ' ' << s << " |";
-      if (has_ref) md << " best other | speedup |";
+      if (compare) md << " best other | speedup |";
       md << "\n|---|---|";
       for (std::size_t i = 0; i < options.scheds.size(); ++i) md << "---|";
-      if (has_ref) md << "---|---|";
+      if (compare) md << "---|---|";
       md << "\n";
       LineChart chart;
       chart.title = family + " on " + platform.name + ": makespan / lower bound";
@@ -246,15 +270,17 @@ SchedBenchSummary run_sched_bench(const SchedBenchOptions& options, std::vector<
             best_other = s;
           }
         }
-        if (has_ref) {
+        if (compare) {
           const double speedup = best_other_ms / mean(per[ref]);
           md << ' ' << best_other << " | " << fmt(speedup) << " |";
           if (is_dense(dag)) {
             log_sum += std::log(speedup);
-            ratio_sum += mean(per[ref]) / bounds[key];
             summary.min_speedup = std::min(summary.min_speedup, speedup);
-            ++summary.cases;
           }
+        }
+        if (has_ref && is_dense(dag)) {
+          ratio_sum += mean(per[ref]) / bounds[key];
+          ++summary.cases;
         }
         md << "\n";
       }
@@ -267,16 +293,23 @@ SchedBenchSummary run_sched_bench(const SchedBenchOptions& options, std::vector<
     }
   }
   if (summary.cases > 0) {
-    summary.geomean_speedup = std::exp(log_sum / static_cast<double>(summary.cases));
+    summary.compared = compare;
     summary.mean_ratio_to_bound = ratio_sum / static_cast<double>(summary.cases);
     md << "## Summary (dense factorizations)\n\n";
-    md << "- " << ref << " against the best other policy of each case: geometric-mean speedup **"
-       << fmt(summary.geomean_speedup) << "**, worst case " << fmt(summary.min_speedup) << " (" << summary.cases
-       << " cases).\n";
-    md << "- " << ref << "'s makespan over the lower bound, averaged: **" << fmt(summary.mean_ratio_to_bound) << "**.\n\n";
+    if (compare) {
+      summary.geomean_speedup = std::exp(log_sum / static_cast<double>(summary.cases));
+      md << "- " << ref << " against the best other policy of each case: geometric-mean speedup **"
+         << fmt(summary.geomean_speedup) << "**, worst case " << fmt(summary.min_speedup) << " ("
+         << summary.cases << " cases).\n";
+    } else {
+      summary.min_speedup = 0;
+    }
+    md << "- " << ref << "'s makespan over the lower bound, averaged: **"
+       << fmt(summary.mean_ratio_to_bound) << "**.\n\n";
   }
   if (options.seeds > 1) {
-    md << "## Spread over seeds\n\nMean makespan (ms) and standard deviation over the " << options.seeds
+    md << "## Spread over seeds\n\nMean makespan (ms) and standard deviation over the "
+       << options.seeds
        << " seeds, and the policy's rank in the case (1 = fastest).\n\n| DAG | platform |";
     for (const std::string& s : options.scheds) md << ' ' << s << " |";
     md << "\n|---|---|";
@@ -288,8 +321,11 @@ SchedBenchSummary run_sched_bench(const SchedBenchOptions& options, std::vector<
       std::sort(order.begin(), order.end());
       md << "| " << key.dag << " | " << key.platform << " |";
       for (const std::string& s : options.scheds) {
-        const auto rank = std::find_if(order.begin(), order.end(), [&](const auto& o) { return o.second == s; }) - order.begin() + 1;
-        md << ' ' << fmt(mean(per[s]) / 1e3, 1) << " ± " << fmt(spread(per[s]) / 1e3, 1) << " (#" << rank << ") |";
+        const auto rank =
+            std::find_if(order.begin(), order.end(), [&](const auto& o) { return o.second == s; }) -
+            order.begin() + 1;
+        md << ' ' << fmt(mean(per[s]) / 1e3, 1) << " ± " << fmt(spread(per[s]) / 1e3, 1) << " (#"
+           << rank << ") |";
       }
       md << "\n";
     }
@@ -308,16 +344,17 @@ SchedBenchSummary run_sched_bench(const SchedBenchOptions& options, std::vector<
   sim.trace_file = (std::filesystem::path(options.out_dir) / "trace.json").string();
   const SimResult r = simulate(dags[gantt_index][0], platforms[0], sim);
   GanttChart gantt;
-  gantt.title = sim.sched + " on " + gantt_dag + ", " + platforms[0].name + ": " + fmt(r.makespan_us / 1e3, 1) +
-                " ms (bound " + fmt(r.bound.value_us() / 1e3, 1) + " ms)";
+  gantt.title = sim.sched + " on " + gantt_dag + ", " + platforms[0].name + ": " +
+                fmt(r.makespan_us / 1e3, 1) + " ms (bound " + fmt(r.bound.value_us() / 1e3, 1) +
+                " ms)";
   for (const SimWorkerReport& w : r.workers) gantt.rows.push_back(w.name);
   for (const SimTaskRecord& t : r.schedule) {
     gantt.bars.push_back({t.worker, t.start_us, t.end_us, dags[gantt_index][0].tasks[t.task].type});
   }
   gantt.horizon = r.makespan_us;
   write_file(std::filesystem::path(options.out_dir) / "gantt.svg", gantt.to_svg());
-  md << "## One schedule\n\n![Gantt chart](gantt.svg)\n\n" << gantt.title
-     << ". The same schedule as a Perfetto trace: `trace.json`.\n";
+  md << "## One schedule\n\n![Gantt chart](gantt.svg)\n\n"
+     << gantt.title << ". The same schedule as a Perfetto trace: `trace.json`.\n";
   write_file(std::filesystem::path(options.out_dir) / "summary.md", md.str());
   if (rows_out) *rows_out = std::move(rows);
   return summary;

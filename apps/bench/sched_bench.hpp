@@ -44,13 +44,15 @@ struct SchedBenchRow {
 };
 
 struct SchedBenchSummary {
-  double geomean_speedup = 0;      // reference vs the best other policy, dense factorizations
+  double geomean_speedup = 0;  // reference vs the best other policy, dense factorizations
   double min_speedup = 0;
   double mean_ratio_to_bound = 0;  // reference makespan / lower bound, dense factorizations
   std::size_t cases = 0;
+  bool compared = false;  // false when the reference ran alone: no speedups
 };
 
 // Runs the suite, writes the files into options.out_dir, returns the rows and summary.
-SchedBenchSummary run_sched_bench(const SchedBenchOptions& options, std::vector<SchedBenchRow>* rows = nullptr);
+SchedBenchSummary run_sched_bench(const SchedBenchOptions& options,
+                                  std::vector<SchedBenchRow>* rows = nullptr);
 
 }  // namespace tessera::bench

@@ -45,11 +45,14 @@ void add_bench_command(CLI::App& app) {
     std::cout << summary.rdbuf() << "\n";
     std::printf("wrote %s/{results.csv, summary.md, *.svg, gantt.svg, trace.json}\n",
                 o->suite.out_dir.c_str());
-    if (s.cases > 0) {
+    if (s.cases > 0 && s.compared) {
       std::printf(
           "%s vs best other policy: geometric-mean speedup %.3f, worst %.3f; makespan / bound "
           "%.3f\n",
           o->suite.reference.c_str(), s.geomean_speedup, s.min_speedup, s.mean_ratio_to_bound);
+    } else if (s.cases > 0) {
+      std::printf("%s: makespan / bound %.3f (no other policy to compare with)\n",
+                  o->suite.reference.c_str(), s.mean_ratio_to_bound);
     }
   });
 }

@@ -105,6 +105,8 @@ TEST(BadPolicy, UnknownOrMalformedOptions) {
               HasSubstr("not of the form key=value"));
   EXPECT_THAT(message_of<PolicyError>([] { Runtime rt(testing::test_config("random:seed=x")); }),
               HasSubstr("seed='x' is not an integer"));
+  EXPECT_THAT(message_of<PolicyError>([] { Runtime rt(testing::test_config("heft:rank=max")); }),
+              HasSubstr("policy 'heft': rank must be mean or fastest (got 'max')"));
 }
 
 TEST(BadPolicy, MissingSharedObject) {

@@ -21,11 +21,11 @@ using ::testing::HasSubstr;
 // Topcuoglu, Hariri and Wu (IEEE TPDS 2002), figure 2: ten tasks on three processors.
 // Each edge is a piece of data whose transfer between processors costs its weight.
 Dag topcuoglu_dag() {
-  const double cost[10][3] = {{14, 16, 9}, {13, 19, 18}, {11, 13, 19}, {13, 8, 17}, {12, 13, 10},
+  const double cost[10][3] = {{14, 16, 9}, {13, 19, 18}, {11, 13, 19}, {13, 8, 17},  {12, 13, 10},
                               {13, 16, 9}, {7, 15, 11},  {5, 11, 14},  {18, 12, 20}, {21, 7, 16}};
-  const int edges[][3] = {{1, 2, 18}, {1, 3, 12}, {1, 4, 9},  {1, 5, 11}, {1, 6, 14}, {2, 8, 19},
-                          {2, 9, 16}, {3, 7, 23}, {4, 8, 27}, {4, 9, 23}, {5, 9, 13}, {6, 8, 15},
-                          {7, 10, 17}, {8, 10, 11}, {9, 10, 13}};
+  const int edges[][3] = {{1, 2, 18}, {1, 3, 12}, {1, 4, 9},   {1, 5, 11},  {1, 6, 14},
+                          {2, 8, 19}, {2, 9, 16}, {3, 7, 23},  {4, 8, 27},  {4, 9, 23},
+                          {5, 9, 13}, {6, 8, 15}, {7, 10, 17}, {8, 10, 11}, {9, 10, 13}};
   Dag dag;
   dag.name = "topcuoglu";
   for (int t = 0; t < 10; ++t) {
@@ -37,7 +37,8 @@ Dag topcuoglu_dag() {
   }
   for (const auto& e : edges) {
     const std::size_t d = dag.data.size();
-    dag.data.push_back({"e" + std::to_string(e[0]) + "_" + std::to_string(e[1]), static_cast<std::uint64_t>(e[2])});
+    dag.data.push_back({"e" + std::to_string(e[0]) + "_" + std::to_string(e[1]),
+                        static_cast<std::uint64_t>(e[2])});
     dag.tasks[static_cast<std::size_t>(e[0] - 1)].access.push_back({d, Access::W});
     dag.tasks[static_cast<std::size_t>(e[1] - 1)].access.push_back({d, Access::R});
   }
@@ -51,8 +52,9 @@ Platform three_processors() {
   for (int a = 0; a < 3; ++a) {
     for (int b = 0; b < 3; ++b) {
       if (a == b) continue;
-      links += std::string(links.empty() ? "" : ",") + R"({"from": )" + std::to_string(a) + R"(, "to": )" +
-               std::to_string(b) + R"(, "bandwidth_MBps": 1, "latency_us": 0, "contention": false})";
+      links += std::string(links.empty() ? "" : ",") + R"({"from": )" + std::to_string(a) +
+               R"(, "to": )" + std::to_string(b) +
+               R"(, "bandwidth_MBps": 1, "latency_us": 0, "contention": false})";
     }
   }
   return Platform::parse(R"({"format": "tessera-platform/1", "name": "topcuoglu",
@@ -66,7 +68,8 @@ Platform three_processors() {
 }
 
 TEST(Simulation, HeftReproducesThePublishedScheduleLength) {
-  const SimResult r = simulate(topcuoglu_dag(), three_processors(), SimOptions{}.with_sched("heft"));
+  const SimResult r =
+      simulate(topcuoglu_dag(), three_processors(), SimOptions{}.with_sched("heft"));
   EXPECT_DOUBLE_EQ(r.makespan_us, 80.0);
   EXPECT_LE(r.bound.value_us(), r.makespan_us);
 }
@@ -85,7 +88,8 @@ void expect_valid_schedule(const Dag& dag, const SimResult& r, const std::string
   const auto preds = dag.predecessors();
   for (std::size_t t = 0; t < dag.tasks.size(); ++t) {
     for (std::size_t p : preds[t]) {
-      EXPECT_GE(by_task[t]->start_us + 1e-6, by_task[p]->end_us) << what << ": task " << t << " before " << p;
+      EXPECT_GE(by_task[t]->start_us + 1e-6, by_task[p]->end_us)
+          << what << ": task " << t << " before " << p;
     }
   }
   std::map<int, std::vector<const SimTaskRecord*>> per_worker;
@@ -93,10 +97,12 @@ void expect_valid_schedule(const Dag& dag, const SimResult& r, const std::string
   for (auto& [w, recs] : per_worker) {
     std::sort(recs.begin(), recs.end(), [](auto* a, auto* b) { return a->start_us < b->start_us; });
     for (std::size_t i = 1; i < recs.size(); ++i) {
-      EXPECT_GE(recs[i]->start_us + 1e-6, recs[i - 1]->end_us) << what << ": overlap on worker " << w;
+      EXPECT_GE(recs[i]->start_us + 1e-6, recs[i - 1]->end_us)
+          << what << ": overlap on worker " << w;
     }
   }
-  EXPECT_GE(r.makespan_us * (1 + 1e-9), r.bound.value_us()) << what << ": makespan below the lower bound";
+  EXPECT_GE(r.makespan_us * (1 + 1e-9), r.bound.value_us())
+      << what << ": makespan below the lower bound";
 }
 
 class EveryPolicy : public ::testing::TestWithParam<std::string> {};
@@ -113,8 +119,11 @@ TEST_P(EveryPolicy, RandomDagsGiveValidSchedulesAboveTheBound) {
     const Dag dag = dags::random_dag(o);
     for (const char* platform : {"sirocco", "mirage", "idgraf", "attila"}) {
       const bool noise = seed % 3 == 0;
-      const SimResult r = simulate(dag, Platform::builtin(platform), SimOptions{}.with_sched(GetParam()).with_seed(seed).with_noise(noise));
-      expect_valid_schedule(dag, r, GetParam() + " on " + platform + " seed " + std::to_string(seed));
+      const SimResult r =
+          simulate(dag, Platform::builtin(platform),
+                   SimOptions{}.with_sched(GetParam()).with_seed(seed).with_noise(noise));
+      expect_valid_schedule(dag, r,
+                            GetParam() + " on " + platform + " seed " + std::to_string(seed));
     }
   }
 }
@@ -123,20 +132,26 @@ TEST_P(EveryPolicy, DenseFactorizationsGiveValidSchedulesAboveTheBound) {
   for (const char* spec : {"cholesky:6", "lu:5", "qr:5"}) {
     const Dag dag = dags::make_dag(spec);
     for (const char* platform : {"sirocco", "idgraf"}) {
-      const SimResult r = simulate(dag, Platform::builtin(platform), SimOptions{}.with_sched(GetParam()));
+      const SimResult r =
+          simulate(dag, Platform::builtin(platform), SimOptions{}.with_sched(GetParam()));
       expect_valid_schedule(dag, r, GetParam() + " " + spec + " on " + platform);
     }
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Simulation, EveryPolicy, ::testing::ValuesIn(testing::all_policies()), testing::PolicyName{});
+INSTANTIATE_TEST_SUITE_P(Simulation, EveryPolicy, ::testing::ValuesIn(testing::all_policies()),
+                         testing::PolicyName{});
+INSTANTIATE_TEST_SUITE_P(Variants, EveryPolicy, ::testing::Values("heft:rank=fastest"),
+                         testing::PolicyName{});
 
 TEST(Simulation, SameSeedSameScheduleAndNoiseDependsOnTheSeed) {
   const Dag dag = dags::make_dag("cholesky:8");
   const Platform p = Platform::builtin("mirage");
   for (const char* sched : {"dmda", "random", "ws", "heteroprio"}) {
-    const SimResult a = simulate(dag, p, SimOptions{}.with_sched(sched).with_seed(5).with_noise(true));
-    const SimResult b = simulate(dag, p, SimOptions{}.with_sched(sched).with_seed(5).with_noise(true));
+    const SimResult a =
+        simulate(dag, p, SimOptions{}.with_sched(sched).with_seed(5).with_noise(true));
+    const SimResult b =
+        simulate(dag, p, SimOptions{}.with_sched(sched).with_seed(5).with_noise(true));
     ASSERT_EQ(a.schedule.size(), b.schedule.size());
     for (std::size_t i = 0; i < a.schedule.size(); ++i) {
       EXPECT_EQ(a.schedule[i].task, b.schedule[i].task) << sched;
@@ -145,8 +160,10 @@ TEST(Simulation, SameSeedSameScheduleAndNoiseDependsOnTheSeed) {
     }
     EXPECT_EQ(a.makespan_us, b.makespan_us);
   }
-  const SimResult s1 = simulate(dag, p, SimOptions{}.with_sched("dmda").with_seed(1).with_noise(true));
-  const SimResult s2 = simulate(dag, p, SimOptions{}.with_sched("dmda").with_seed(2).with_noise(true));
+  const SimResult s1 =
+      simulate(dag, p, SimOptions{}.with_sched("dmda").with_seed(1).with_noise(true));
+  const SimResult s2 =
+      simulate(dag, p, SimOptions{}.with_sched("dmda").with_seed(2).with_noise(true));
   EXPECT_NE(s1.makespan_us, s2.makespan_us);
 }
 
@@ -158,22 +175,26 @@ TEST(Simulation, TinyDeviceMemoryStillCompletes) {
   }
   const Dag dag = dags::make_dag("cholesky:10");
   const SimResult small = simulate(dag, p, SimOptions{}.with_sched("dmda"));
-  const SimResult large = simulate(dag, Platform::builtin("sirocco"), SimOptions{}.with_sched("dmda"));
+  const SimResult large =
+      simulate(dag, Platform::builtin("sirocco"), SimOptions{}.with_sched("dmda"));
   expect_valid_schedule(dag, small, "tiny memory");
   EXPECT_GT(small.transfers, large.transfers);  // evictions force data back and forth
 }
 
 TEST(Simulation, ATaskNoWorkerCanRunIsNamed) {
-  Dag dag = Dag::parse_json(R"({"format": "tessera-dag/1", "tasks": [{"id": "fpga-only", "type": "k", "cost_us": {"fpga": 5}}]})",
-                            "t");
+  Dag dag = Dag::parse_json(
+      R"({"format": "tessera-dag/1", "tasks": [{"id": "fpga-only", "type": "k", "cost_us": {"fpga": 5}}]})",
+      "t");
   EXPECT_THAT([&] { simulate(dag, Platform::builtin("mirage")); },
-              ::testing::ThrowsMessage<InvalidArgument>(
-                  HasSubstr("task 'fpga-only' (type 'k'): no worker of platform 'mirage' can run it")));
+              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr(
+                  "task 'fpga-only' (type 'k'): no worker of platform 'mirage' can run it")));
   dag.tasks[0].cost_us.clear();
   dag.tasks[0].type = "fft";
   EXPECT_THAT([&] { simulate(dag, Platform::builtin("mirage")); },
               ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("in the platform's task_costs")));
-  EXPECT_THROW(simulate(dags::make_dag("cholesky:2"), Platform::builtin("mirage"), SimOptions{}.with_sched("nope")), PolicyError);
+  EXPECT_THROW(simulate(dags::make_dag("cholesky:2"), Platform::builtin("mirage"),
+                        SimOptions{}.with_sched("nope")),
+               PolicyError);
 }
 
 TEST(Simulation, GflopsAndReportsAddUp) {

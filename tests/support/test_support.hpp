@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the test suites.
 
+#include <cctype>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -52,9 +53,14 @@ class ScopedEnv {
 };
 
 // Name generator for parameterised tests over policies.
+// A test name for a policy spec: "heft:rank=fastest" -> "heft_rank_fastest".
 struct PolicyName {
   std::string operator()(const ::testing::TestParamInfo<std::string>& info) const {
-    return info.param;
+    std::string name = info.param;
+    for (char& c : name) {
+      if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    }
+    return name;
   }
 };
 

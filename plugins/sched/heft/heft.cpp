@@ -2,6 +2,7 @@
 //
 // Every task submitted so far is ranked by its upward rank
 //   rank(t) = mean cost of t + max over successors s of (mean transfer t->s + rank(s)),
+// (option rank=fastest: t's cost on the fastest worker that can run it, instead of the mean)
 // then, highest rank first, placed on the worker where it would finish earliest, possibly
 // in an idle gap between tasks already placed there (insertion). Costs come from the
 // performance models, transfers from the platform's links; data moving between two workers
@@ -17,9 +18,11 @@
 #include <limits>
 #include <mutex>
 #include <numeric>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "tessera/error.hpp"
 #include "tessera/policy.hpp"
 
 namespace tessera::sched {
@@ -27,7 +30,12 @@ namespace {
 
 class HeftPolicy final : public Policy {
  public:
-  explicit HeftPolicy(const PolicyOptions& options) { options.expect_only("heft", {}); }
+  explicit HeftPolicy(const PolicyOptions& options) : rank_(options.get("rank", "mean")) {
+    options.expect_only("heft", {"rank"});
+    if (rank_ != "mean" && rank_ != "fastest") {
+      throw InvalidArgument("rank must be mean or fastest (got '" + rank_ + "')");
+    }
+  }
   std::string_view name() const override { return "heft"; }
 
   void on_attach() override {
@@ -38,7 +46,8 @@ class HeftPolicy final : public Policy {
     // Mean latency and bandwidth between distinct memory nodes that hold workers.
     std::vector<int> nodes;
     for (const WorkerInfo& w : host().workers()) {
-      if (std::find(nodes.begin(), nodes.end(), w.memory_node) == nodes.end()) nodes.push_back(w.memory_node);
+      if (std::find(nodes.begin(), nodes.end(), w.memory_node) == nodes.end())
+        nodes.push_back(w.memory_node);
     }
     double latency = 0, per_byte = 0;
     int pairs = 0;
@@ -115,7 +124,8 @@ class HeftPolicy final : public Policy {
         if (!reads(in.mode)) continue;
         for (std::size_t j = 0; j < task.num_accesses(); ++j) {
           const AccessView out = task.access(j);
-          if (out.data == in.data && writes(out.mode)) host().prefetch_access(succ.task, i, succ.worker);
+          if (out.data == in.data && writes(out.mode))
+            host().prefetch_access(succ.task, i, succ.worker);
         }
       }
     }
@@ -167,15 +177,21 @@ class HeftPolicy final : public Policy {
     return bytes;
   }
 
-  double mean_cost(TaskView task) {
+  // A task's cost in its rank: the mean over the workers that can run it (the paper's), or
+  // the fastest of them (rank=fastest: INSPIRIT's bottom level, plus transfers).
+  double rank_cost(TaskView task) {
     double total = 0;
+    double fastest = std::numeric_limits<double>::infinity();
     int count = 0;
     for (const WorkerInfo& w : host().workers()) {
       if (!host().can_execute(task, w.id)) continue;
-      total += host().expected_length_us(task, w.id).value_or(0.0);
+      const double length = host().expected_length_us(task, w.id).value_or(0.0);
+      total += length;
+      fastest = std::min(fastest, length);
       ++count;
     }
-    return count == 0 ? 0.0 : total / count;
+    if (count == 0) return 0.0;
+    return rank_ == "fastest" ? fastest : total / count;
   }
 
   void plan_pending() {
@@ -194,7 +210,7 @@ class HeftPolicy final : public Policy {
         const double comm = bytes > 0 ? mean_latency_ + bytes * mean_per_byte_ : 0.0;
         tail = std::max(tail, comm + nodes_[s].rank);
       }
-      n.rank = mean_cost(n.task) + tail;
+      n.rank = rank_cost(n.task) + tail;
     }
     std::stable_sort(pending.begin(), pending.end(), [&](std::size_t a, std::size_t b) {
       return nodes_[a].rank != nodes_[b].rank ? nodes_[a].rank > nodes_[b].rank : a < b;
@@ -205,7 +221,8 @@ class HeftPolicy final : public Policy {
   }
 
   // Earliest start >= ready of a gap of `length` in a worker's timeline.
-  static double insertion_start(const std::vector<Interval>& timeline, double ready, double length) {
+  static double insertion_start(const std::vector<Interval>& timeline, double ready,
+                                double length) {
     // Intervals do not overlap, so their ends are sorted too: skip those ending before ready.
     auto it = std::lower_bound(timeline.begin(), timeline.end(), ready,
                                [](const Interval& busy, double t) { return busy.second <= t; });
@@ -229,11 +246,13 @@ class HeftPolicy final : public Policy {
         const Node& pred = nodes_[p];
         if (pred.worker == kAnyWorker) continue;
         const int from = workers[static_cast<std::size_t>(pred.worker)].memory_node;
-        const double comm = host().transfer_time_us(from, w.memory_node, shared_bytes(pred.task, n.task));
+        const double comm =
+            host().transfer_time_us(from, w.memory_node, shared_bytes(pred.task, n.task));
         ready = std::max(ready, pred.end + (shared_bytes(pred.task, n.task) > 0 ? comm : 0.0));
       }
       const double length = host().expected_length_us(n.task, w.id).value_or(0.0);
-      const double start = insertion_start(timeline_[static_cast<std::size_t>(w.id)], ready, length);
+      const double start =
+          insertion_start(timeline_[static_cast<std::size_t>(w.id)], ready, length);
       if (start + length < best_end) {
         best_end = start + length;
         best_start = start;
@@ -245,16 +264,19 @@ class HeftPolicy final : public Policy {
     n.end = best_end;
     n.planned = true;
     auto& timeline = timeline_[static_cast<std::size_t>(best)];
-    timeline.insert(std::upper_bound(timeline.begin(), timeline.end(), Interval{best_start, best_end}),
-                    {best_start, best_end});
+    timeline.insert(
+        std::upper_bound(timeline.begin(), timeline.end(), Interval{best_start, best_end}),
+        {best_start, best_end});
     // The worker's sequence, by planned start; tasks already handed out stay first.
     auto& seq = plan_[static_cast<std::size_t>(best)];
     const std::size_t taken = next_[static_cast<std::size_t>(best)];
-    auto pos = std::upper_bound(seq.begin() + static_cast<std::ptrdiff_t>(taken), seq.end(), index,
-                                [&](std::size_t a, std::size_t b) { return nodes_[a].start < nodes_[b].start; });
+    auto pos = std::upper_bound(
+        seq.begin() + static_cast<std::ptrdiff_t>(taken), seq.end(), index,
+        [&](std::size_t a, std::size_t b) { return nodes_[a].start < nodes_[b].start; });
     seq.insert(pos, index);
   }
 
+  std::string rank_;
   std::mutex mutex_;
   std::vector<Node> nodes_;
   std::unordered_map<std::uint64_t, std::size_t> index_;
@@ -269,5 +291,6 @@ class HeftPolicy final : public Policy {
 }  // namespace
 }  // namespace tessera::sched
 
-TESSERA_REGISTER_POLICY(tessera::sched::HeftPolicy, "heft",
-                        "HEFT: upward ranks over the known graph, insertion-based earliest finish time")
+TESSERA_REGISTER_POLICY(
+    tessera::sched::HeftPolicy, "heft",
+    "HEFT: upward ranks over the known graph, insertion-based earliest finish time")

@@ -1,0 +1,82 @@
+// The scheduler benchmark's numbers: the summary's speedup is the geometric mean, over the
+// dense cases, of the best other policy's makespan over the reference's, computed from the
+// same rows it writes to results.csv; a reference run alone reports no speedup.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bench/sched_bench.hpp"
+
+namespace tessera::bench {
+namespace {
+
+SchedBenchOptions small_suite(const std::string& dir, std::vector<std::string> scheds) {
+  SchedBenchOptions o;
+  o.dags = {"cholesky:4", "lu:4", "qr:3"};
+  o.platforms = {"sirocco", "idgraf"};
+  o.scheds = std::move(scheds);
+  o.reference = "inspirit";
+  o.out_dir = (std::filesystem::temp_directory_path() / dir).string();
+  o.threads = 1;
+  o.quiet = true;
+  return o;
+}
+
+std::string read(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(SchedBench, SummaryIsTheGeometricMeanOfTheRowsItWrites) {
+  const SchedBenchOptions o = small_suite("tessera-sched-bench-test", {"inspirit", "dmda", "heft"});
+  std::vector<SchedBenchRow> rows;
+  const SchedBenchSummary s = run_sched_bench(o, &rows);
+  ASSERT_EQ(rows.size(), 3u * 2u * 3u);
+  std::map<std::pair<std::string, std::string>, std::map<std::string, double>> makespan;
+  for (const SchedBenchRow& r : rows) {
+    EXPECT_GE(r.makespan_us, r.lower_bound_us * (1 - 1e-9)) << r.dag << " " << r.sched;
+    makespan[{r.dag, r.platform}][r.sched] = r.makespan_us;
+  }
+  double log_sum = 0;
+  double worst = 1e300;
+  for (auto& [key, per] : makespan) {
+    const double speedup = std::min(per["dmda"], per["heft"]) / per["inspirit"];
+    log_sum += std::log(speedup);
+    worst = std::min(worst, speedup);
+  }
+  EXPECT_TRUE(s.compared);
+  EXPECT_EQ(s.cases, makespan.size());
+  EXPECT_NEAR(s.geomean_speedup, std::exp(log_sum / static_cast<double>(makespan.size())), 1e-9);
+  EXPECT_NEAR(s.min_speedup, worst, 1e-9);
+  const std::string summary = read(std::filesystem::path(o.out_dir) / "summary.md");
+  EXPECT_NE(summary.find("against the best other policy of each case"), std::string::npos);
+  const std::string csv = read(std::filesystem::path(o.out_dir) / "results.csv");
+  EXPECT_EQ(csv.rfind("dag,platform,sched,seed,", 0), 0u);
+  std::filesystem::remove_all(o.out_dir);
+}
+
+TEST(SchedBench, AReferenceAloneReportsItsBoundRatioButNoSpeedup) {
+  const SchedBenchOptions o = small_suite("tessera-sched-bench-alone", {"inspirit"});
+  const SchedBenchSummary s = run_sched_bench(o);
+  EXPECT_FALSE(s.compared);
+  EXPECT_EQ(s.cases, 6u);
+  EXPECT_GE(s.mean_ratio_to_bound, 1.0 - 1e-9);
+  EXPECT_TRUE(std::isfinite(s.mean_ratio_to_bound));
+  EXPECT_EQ(s.geomean_speedup, 0.0);
+  const std::string summary = read(std::filesystem::path(o.out_dir) / "summary.md");
+  EXPECT_EQ(summary.find("best other"), std::string::npos);
+  std::filesystem::remove_all(o.out_dir);
+}
+
+}  // namespace
+}  // namespace tessera::bench
