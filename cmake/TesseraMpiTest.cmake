@@ -32,6 +32,8 @@ function(tessera_add_mpi_launch_test)
   endif()
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
+  elseif(ARG_TIMEOUT LESS 30)
+    message(FATAL_ERROR "tessera_add_mpi_launch_test(${ARG_NAME}): TIMEOUT ${ARG_TIMEOUT} is under 30 s")
   endif()
   set(labels mpi ${ARG_LABELS})
   # The job itself gets 15 s less than ctest, so that scripts/run-bounded.sh, not ctest, ends a

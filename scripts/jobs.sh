@@ -14,8 +14,10 @@ if [[ -r /sys/fs/cgroup/cpu.max ]]; then
 fi
 if [[ -r /proc/meminfo ]]; then
   available_kib=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
-  by_memory=$(( available_kib / (1536 * 1024) ))
-  (( by_memory < jobs )) && jobs=$by_memory
+  if [[ "$available_kib" =~ ^[0-9]+$ ]]; then
+    by_memory=$(( available_kib / (1536 * 1024) ))
+    (( by_memory < jobs )) && jobs=$by_memory
+  fi
 fi
 (( jobs < 1 )) && jobs=1
 echo "$jobs"

@@ -18,8 +18,12 @@ import sys
 
 def load(path):
     rows = {}
-    for r in csv.DictReader(open(path)):
-        rows.setdefault((r["dag"], r["platform"]), {})[r["sched"]] = float(r["makespan_us"])
+    try:
+        with open(path, newline="") as f:
+            for r in csv.DictReader(f):
+                rows.setdefault((r["dag"], r["platform"]), {})[r["sched"]] = float(r["makespan_us"])
+    except (OSError, KeyError, ValueError) as e:
+        sys.exit(f"oracle.py: {path} is not a `tessera bench sched` results.csv: {e}")
     return rows
 
 
@@ -30,14 +34,25 @@ def geomean(values):
 def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__)
-    reference = argv[argv.index("--reference") + 1] if "--reference" in argv else "inspirit"
+    reference = "inspirit"
+    if "--reference" in argv:
+        at = argv.index("--reference")
+        if at + 1 >= len(argv):
+            sys.exit("oracle.py: --reference needs a policy name")
+        reference = argv[at + 1]
     suite, variant = load(argv[1]), load(argv[2])
     dense = sorted(k for k in variant if not k[0].startswith("random") and k in suite)
     if not dense:
         sys.exit("no dense case in common")
     alone, oracle = [], []
     for key in dense:
-        best_other = min(v for s, v in suite[key].items() if s != reference)
+        if reference not in suite[key]:
+            sys.exit(f"oracle.py: {argv[1]} has no '{reference}' row for {key[0]} on {key[1]}")
+        others = [v for s, v in suite[key].items() if s != reference]
+        if not others or len(variant[key]) != 1:
+            sys.exit(f"oracle.py: {key[0]} on {key[1]}: the suite needs other policies and the "
+                     f"variant file exactly one policy (it has {sorted(variant[key])})")
+        best_other = min(others)
         (variant_ms,) = variant[key].values()
         alone.append(best_other / variant_ms)
         oracle.append(best_other / min(variant_ms, suite[key][reference]))

@@ -30,11 +30,13 @@ namespace {
 
 class HeftPolicy final : public Policy {
  public:
-  explicit HeftPolicy(const PolicyOptions& options) : rank_(options.get("rank", "mean")) {
+  explicit HeftPolicy(const PolicyOptions& options) {
     options.expect_only("heft", {"rank"});
-    if (rank_ != "mean" && rank_ != "fastest") {
-      throw InvalidArgument("rank must be mean or fastest (got '" + rank_ + "')");
+    const std::string rank = options.get("rank", "mean");
+    if (rank != "mean" && rank != "fastest") {
+      throw InvalidArgument("rank must be mean or fastest (got '" + rank + "')");
     }
+    rank_fastest_ = rank == "fastest";
   }
   std::string_view name() const override { return "heft"; }
 
@@ -191,7 +193,7 @@ class HeftPolicy final : public Policy {
       ++count;
     }
     if (count == 0) return 0.0;
-    return rank_ == "fastest" ? fastest : total / count;
+    return rank_fastest_ ? fastest : total / count;
   }
 
   void plan_pending() {
@@ -246,9 +248,9 @@ class HeftPolicy final : public Policy {
         const Node& pred = nodes_[p];
         if (pred.worker == kAnyWorker) continue;
         const int from = workers[static_cast<std::size_t>(pred.worker)].memory_node;
-        const double comm =
-            host().transfer_time_us(from, w.memory_node, shared_bytes(pred.task, n.task));
-        ready = std::max(ready, pred.end + (shared_bytes(pred.task, n.task) > 0 ? comm : 0.0));
+        const double bytes = shared_bytes(pred.task, n.task);
+        const double comm = bytes > 0 ? host().transfer_time_us(from, w.memory_node, bytes) : 0.0;
+        ready = std::max(ready, pred.end + comm);
       }
       const double length = host().expected_length_us(n.task, w.id).value_or(0.0);
       const double start =
@@ -276,7 +278,7 @@ class HeftPolicy final : public Policy {
     seq.insert(pos, index);
   }
 
-  std::string rank_;
+  bool rank_fastest_ = false;  // rank=fastest
   std::mutex mutex_;
   std::vector<Node> nodes_;
   std::unordered_map<std::uint64_t, std::size_t> index_;
