@@ -21,6 +21,17 @@
 namespace tessera::bench {
 namespace {
 
+// A text field of results.csv: quoted, with quotes doubled (RFC 4180), since DAG specs and
+// policy names with options contain commas.
+std::string csv_field(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
 std::string family_of(const std::string& spec) {
   return spec.substr(0, spec.find(':'));
 }
@@ -181,7 +192,8 @@ SchedBenchSummary run_sched_bench(const SchedBenchOptions& options,
     std::ostringstream csv;
     csv << "dag,platform,sched,seed,tasks,makespan_us,lower_bound_us,ratio,gflops,wall_seconds\n";
     for (const SchedBenchRow& r : rows) {
-      csv << '"' << r.dag << "\"," << r.platform << ',' << r.sched << ',' << r.seed << ','
+      csv << csv_field(r.dag) << ',' << csv_field(r.platform) << ',' << csv_field(r.sched) << ','
+          << r.seed << ','
           << r.tasks << ',' << fmt(r.makespan_us, 1) << ',' << fmt(r.lower_bound_us, 1) << ','
           << fmt(r.makespan_us / r.lower_bound_us, 4) << ',' << fmt(r.gflops, 1) << ','
           << fmt(r.wall_seconds, 4) << '\n';

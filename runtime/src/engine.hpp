@@ -107,6 +107,9 @@ class Engine final : public PolicyHost {
     if (mover_) return mover_->transfer_time_us(from_node, to_node, bytes);
     return executor_->transfer_time_us(from_node, to_node, bytes);
   }
+  bool link_is_shared(int from_node, int to_node) const override {
+    return mover_ ? true : executor_->link_is_shared(from_node, to_node);
+  }
   std::uint64_t seed() const override { return seed_; }
   bool can_execute(TaskView task, WorkerId worker) const override;
   void prefetch(TaskView task, WorkerId worker) override;

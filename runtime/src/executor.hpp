@@ -40,6 +40,7 @@ class Executor {
   virtual double transfer_time_us(int /*from_node*/, int /*to_node*/, double /*bytes*/) const {
     return 0.0;
   }
+  virtual bool link_is_shared(int /*from_node*/, int /*to_node*/) const { return true; }
   // A prediction that overrides the codelet's performance model (the simulator's costs).
   virtual std::optional<double> expected_length_us(const Task& /*task*/,
                                                    WorkerId /*worker*/) const {

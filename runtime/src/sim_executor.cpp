@@ -175,12 +175,14 @@ std::optional<double> SimExecutor::expected_length_us(const Task& task, WorkerId
   return costs_.mean_us(task.id, cls);
 }
 
+// A platform's memory node id as an index into its nodes (the count of nodes if unknown).
+int SimExecutor::dense_node(int id) const {
+  const auto it = std::find(platform_node_ids_.begin(), platform_node_ids_.end(), id);
+  return static_cast<int>(it - platform_node_ids_.begin());
+}
+
 double SimExecutor::transfer_time_us(int from_node, int to_node, double bytes) const {
-  auto dense = [this](int id) {
-    const auto it = std::find(platform_node_ids_.begin(), platform_node_ids_.end(), id);
-    return static_cast<int>(it - platform_node_ids_.begin());
-  };
-  const int from = dense(from_node), to = dense(to_node);
+  const int from = dense_node(from_node), to = dense_node(to_node);
   if (from == to || from >= static_cast<int>(nodes_) || to >= static_cast<int>(nodes_)) return 0.0;
   auto hop = [&](int a, int b) {
     const Link* l = link(a, b);
@@ -189,6 +191,17 @@ double SimExecutor::transfer_time_us(int from_node, int to_node, double bytes) c
   };
   if (link(from, to) != nullptr) return hop(from, to);
   return hop(from, Coherency::kHome) + hop(Coherency::kHome, to);
+}
+
+bool SimExecutor::link_is_shared(int from_node, int to_node) const {
+  const int from = dense_node(from_node), to = dense_node(to_node);
+  if (from == to || from >= static_cast<int>(nodes_) || to >= static_cast<int>(nodes_)) return false;
+  auto shared = [&](int a, int b) {
+    const Link* l = link(a, b);
+    return l != nullptr && l->contention;
+  };
+  if (link(from, to) != nullptr) return shared(from, to);
+  return shared(from, Coherency::kHome) || shared(Coherency::kHome, to);
 }
 
 bool SimExecutor::can_execute(const Task& task, WorkerId worker) const {

@@ -38,6 +38,7 @@ class SimExecutor final : public Executor {
   bool can_execute(const Task& task, WorkerId worker) const override;
   bool executes_kernels() const override { return false; }
   double transfer_time_us(int from_node, int to_node, double bytes) const override;
+  bool link_is_shared(int from_node, int to_node) const override;
 
   void add_data(const Data* data, std::uint64_t bytes);
 
@@ -48,6 +49,7 @@ class SimExecutor final : public Executor {
   double makespan_us() const { return makespan_; }
 
  private:
+  int dense_node(int id) const;  // a platform node id as an index (count if unknown)
   struct Link {
     double bandwidth_MBps = 0;  // = bytes per microsecond
     double latency_us = 0;

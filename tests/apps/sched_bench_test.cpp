@@ -2,6 +2,7 @@
 // dense cases, of the best other policy's makespan over the reference's, computed from the
 // same rows it writes to results.csv; a reference run alone reports no speedup.
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -75,6 +76,46 @@ TEST(SchedBench, AReferenceAloneReportsItsBoundRatioButNoSpeedup) {
   EXPECT_EQ(s.geomean_speedup, 0.0);
   const std::string summary = read(std::filesystem::path(o.out_dir) / "summary.md");
   EXPECT_EQ(summary.find("best other"), std::string::npos);
+  std::filesystem::remove_all(o.out_dir);
+}
+
+// Splits one results.csv line into fields, honouring quotes (RFC 4180).
+std::vector<std::string> csv_fields(const std::string& line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == '"' && quoted && i + 1 < line.size() && line[i + 1] == '"') {
+      fields.back() += '"';
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
+TEST(SchedBench, PolicyNamesWithOptionsStayOneCsvField) {
+  SchedBenchOptions o =
+      small_suite("tessera-sched-bench-csv", {"inspirit:plan=0,near=0.9", "dmda:alpha=1,beta=0"});
+  o.reference = "inspirit:plan=0,near=0.9";
+  run_sched_bench(o);
+  std::istringstream csv(read(std::filesystem::path(o.out_dir) / "results.csv"));
+  std::string line;
+  std::getline(csv, line);
+  const std::size_t columns = csv_fields(line).size();
+  std::size_t rows = 0;
+  while (std::getline(csv, line)) {
+    const auto fields = csv_fields(line);
+    ASSERT_EQ(fields.size(), columns) << line;
+    EXPECT_THAT(fields[2], ::testing::AnyOf("inspirit:plan=0,near=0.9", "dmda:alpha=1,beta=0"));
+    ++rows;
+  }
+  EXPECT_EQ(rows, 12u);
   std::filesystem::remove_all(o.out_dir);
 }
 

@@ -184,11 +184,68 @@ TEST(InspiritPolicy, RunsCholeskyShapedGraphsOnRealWorkers) {
   for (double t : tiles) EXPECT_TRUE(std::isfinite(t));
 }
 
+// The planned start on real threads: once the models are calibrated, the first worker to ask
+// for work makes a plan of the tasks known then; tasks submitted later are scheduled
+// dynamically. Every run must compute what a sequential run computes.
+TEST(InspiritPolicy, PlannedAndDynamicTasksMixOnRealWorkersAndKeepTheOrder) {
+  for (const char* sched : {"inspirit", "inspirit:tolerance=0", "inspirit:tolerance=1e9"}) {
+    SCOPED_TRACE(sched);
+    Runtime rt(testing::test_config(sched, 2));
+    const int n = 5;
+    Codelet update("planned_update");
+    update.cpu([](TaskContext& ctx) {
+      double acc = 1;
+      for (std::size_t b = 0; b + 1 < ctx.num_buffers(); ++b) acc += ctx.vector<double>(b)[0];
+      double& out = ctx.vector<double>(ctx.num_buffers() - 1)[0];
+      out = std::fmod(out * 1.5 + acc, 1000.0);  // order-sensitive
+    });
+    // Three runs: the first two calibrate the models (10 samples per footprint), the third
+    // is planned.
+    for (int run = 0; run < 3; ++run) {
+      std::vector<double> tiles(static_cast<std::size_t>(n * n), 1.0), expected = tiles;
+      std::vector<VectorHandle> h;
+      for (double& t : tiles) h.push_back(rt.register_vector(std::span(&t, 1)));
+      auto apply = [&](std::initializer_list<int> reads, int out) {
+        double acc = 1;
+        for (int r : reads) acc += expected[static_cast<std::size_t>(r)];
+        double& o = expected[static_cast<std::size_t>(out)];
+        o = std::fmod(o * 1.5 + acc, 1000.0);
+      };
+      for (int k = 0; k < n; ++k) {
+        rt.submit(update, {{h[static_cast<std::size_t>(k * n + k)], RW}});
+        apply({}, k * n + k);
+        for (int m = k + 1; m < n; ++m) {
+          rt.submit(update, {{h[static_cast<std::size_t>(k * n + k)], R},
+                             {h[static_cast<std::size_t>(m * n + k)], RW}});
+          apply({k * n + k}, m * n + k);
+        }
+        for (int j = k + 1; j < n; ++j) {
+          for (int m = j; m < n; ++m) {
+            rt.submit(update, {{h[static_cast<std::size_t>(m * n + k)], R},
+                               {h[static_cast<std::size_t>(j * n + k)], R},
+                               {h[static_cast<std::size_t>(m * n + j)], RW}});
+            apply({m * n + k, j * n + k}, m * n + j);
+          }
+        }
+      }
+      ASSERT_NO_THROW(rt.wait_all());
+      for (auto& t : h) rt.unregister(t);
+      EXPECT_EQ(tiles, expected) << "run " << run;
+    }
+  }
+}
+
 TEST(InspiritPolicy, BadOptionsAreNamed) {
   EXPECT_THAT([] { Runtime rt(testing::test_config("inspirit:mode=fast")); },
               ::testing::ThrowsMessage<PolicyError>(::testing::HasSubstr("mode must be auto, ability or efficiency")));
   EXPECT_THAT([] { Runtime rt(testing::test_config("inspirit:sketch=1")); },
               ::testing::ThrowsMessage<PolicyError>(::testing::HasSubstr("sketch size")));
+  EXPECT_THAT([] { Runtime rt(testing::test_config("inspirit:rounds=-1")); },
+              ::testing::ThrowsMessage<PolicyError>(::testing::HasSubstr("rounds must be in [0, 1000] (got -1)")));
+  EXPECT_THAT([] { Runtime rt(testing::test_config("inspirit:tolerance=-0.5")); },
+              ::testing::ThrowsMessage<PolicyError>(::testing::HasSubstr("tolerance must be at least 0")));
+  EXPECT_THAT([] { Runtime rt(testing::test_config("inspirit:planned=1")); },
+              ::testing::ThrowsMessage<PolicyError>(::testing::HasSubstr("planned")));
 }
 
 }  // namespace

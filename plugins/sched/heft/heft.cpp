@@ -10,7 +10,9 @@
 //
 // Each worker then runs its tasks in planned order, waiting for the next one to be ready.
 // The plan is made the first time a worker asks for work, over the whole graph known then;
-// tasks submitted later are planned, the same way, after those already placed. When a task
+// tasks submitted later are planned, the same way, after those already placed. With
+// improve=K, while no task has been handed out yet, the whole known graph is planned again
+// and improved by up to K forward-backward rounds (common/list_planner.hpp). When a task
 // finishes, what it wrote starts moving to the workers planned for its successors, so data
 // travels as soon as it is produced, as the algorithm assumes.
 
@@ -22,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/host_problem.hpp"
 #include "tessera/error.hpp"
 #include "tessera/policy.hpp"
 
@@ -31,7 +34,11 @@ namespace {
 class HeftPolicy final : public Policy {
  public:
   explicit HeftPolicy(const PolicyOptions& options) {
-    options.expect_only("heft", {"rank"});
+    options.expect_only("heft", {"rank", "improve"});
+    const long improve = options.get_int("improve", 0);
+    if (improve < 0 || improve > 1000)
+      throw InvalidArgument("improve must be in [0, 1000] (got " + std::to_string(improve) + ")");
+    improve_rounds_ = static_cast<int>(improve);
     const std::string rank = options.get("rank", "mean");
     if (rank != "mean" && rank != "fastest") {
       throw InvalidArgument("rank must be mean or fastest (got '" + rank + "')");
@@ -93,13 +100,18 @@ class HeftPolicy final : public Policy {
 
   TaskView pop(WorkerId worker) override {
     std::lock_guard lock(mutex_);
-    plan_pending();
+    if (improve_rounds_ > 0 && handed_out_ == 0 && improved_size_ < nodes_.size()) {
+      replan_all();
+    } else {
+      plan_pending();
+    }
     const std::size_t w = static_cast<std::size_t>(worker);
     while (next_[w] < plan_[w].size() && nodes_[plan_[w][next_[w]]].cancelled) ++next_[w];
     if (next_[w] >= plan_[w].size()) return {};
     Node& n = nodes_[plan_[w][next_[w]]];
     if (!n.ready) return {};  // the plan says: wait for it
     ++next_[w];
+    ++handed_out_;
     return n.task;
   }
 
@@ -147,7 +159,7 @@ class HeftPolicy final : public Policy {
     double start = 0.0;
     double end = 0.0;
   };
-  using Interval = std::pair<double, double>;
+  using Interval = planning::Interval;
 
   std::size_t node_of(TaskView task) {
     auto it = index_.find(task.id());
@@ -160,23 +172,6 @@ class HeftPolicy final : public Policy {
     node.task = task;
     index_.emplace(task.id(), nodes_.size());
     nodes_.push_back(std::move(node));
-  }
-
-  // Bytes that `from` writes and `to` reads.
-  static double shared_bytes(TaskView from, TaskView to) {
-    double bytes = 0;
-    for (std::size_t i = 0; i < to.num_accesses(); ++i) {
-      const AccessView in = to.access(i);
-      if (!reads(in.mode) || is_scratch(in.mode)) continue;
-      for (std::size_t j = 0; j < from.num_accesses(); ++j) {
-        const AccessView out = from.access(j);
-        if (out.data == in.data && writes(out.mode)) {
-          bytes += static_cast<double>(in.layout.bytes());
-          break;
-        }
-      }
-    }
-    return bytes;
   }
 
   // A task's cost in its rank: the mean over the workers that can run it (the paper's), or
@@ -208,7 +203,7 @@ class HeftPolicy final : public Policy {
       double tail = 0;
       for (std::size_t s : n.succs) {
         if (nodes_[s].planned) continue;
-        const double bytes = shared_bytes(n.task, nodes_[s].task);
+        const double bytes = planning::shared_bytes(n.task, nodes_[s].task);
         const double comm = bytes > 0 ? mean_latency_ + bytes * mean_per_byte_ : 0.0;
         tail = std::max(tail, comm + nodes_[s].rank);
       }
@@ -220,20 +215,6 @@ class HeftPolicy final : public Policy {
     const double now = host().now_us();
     for (std::size_t i : pending) place(i, now);
     first_unplanned_ = nodes_.size();
-  }
-
-  // Earliest start >= ready of a gap of `length` in a worker's timeline.
-  static double insertion_start(const std::vector<Interval>& timeline, double ready,
-                                double length) {
-    // Intervals do not overlap, so their ends are sorted too: skip those ending before ready.
-    auto it = std::lower_bound(timeline.begin(), timeline.end(), ready,
-                               [](const Interval& busy, double t) { return busy.second <= t; });
-    double candidate = ready;
-    for (; it != timeline.end(); ++it) {
-      if (candidate + length <= it->first) return candidate;
-      candidate = std::max(candidate, it->second);
-    }
-    return candidate;
   }
 
   void place(std::size_t index, double now) {
@@ -248,13 +229,13 @@ class HeftPolicy final : public Policy {
         const Node& pred = nodes_[p];
         if (pred.worker == kAnyWorker) continue;
         const int from = workers[static_cast<std::size_t>(pred.worker)].memory_node;
-        const double bytes = shared_bytes(pred.task, n.task);
+        const double bytes = planning::shared_bytes(pred.task, n.task);
         const double comm = bytes > 0 ? host().transfer_time_us(from, w.memory_node, bytes) : 0.0;
         ready = std::max(ready, pred.end + comm);
       }
       const double length = host().expected_length_us(n.task, w.id).value_or(0.0);
       const double start =
-          insertion_start(timeline_[static_cast<std::size_t>(w.id)], ready, length);
+          planning::insertion_start(timeline_[static_cast<std::size_t>(w.id)], ready, length);
       if (start + length < best_end) {
         best_end = start + length;
         best_start = start;
@@ -278,7 +259,49 @@ class HeftPolicy final : public Policy {
     seq.insert(pos, index);
   }
 
+  // Plans every task known so far again, from scratch, and improves the plan (improve=K).
+  // Only while no task has been handed out: ready tasks keep the worker that push named.
+  void replan_all() {
+    const auto workers = host().workers();
+    const std::size_t count = nodes_.size();
+    std::vector<planning::KnownTask> known(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      known[i].task = nodes_[i].task;
+      known[i].preds = nodes_[i].preds;
+      if (nodes_[i].ready) known[i].pinned = nodes_[i].worker;  // push already named it
+    }
+    const planning::Problem p = planning::problem_from(host(), known);
+    const auto ranks = planning::upward_ranks(
+        p, rank_fastest_ ? planning::RankCost::fastest : planning::RankCost::mean);
+    const auto order = planning::order_by_rank(ranks);
+    const planning::Schedule plan =
+        planning::improve(p, planning::list_schedule(p, order), improve_rounds_);
+    const double now = host().now_us();
+    for (auto& line : timeline_) line.clear();
+    for (auto& seq : plan_) seq.clear();
+    for (std::size_t i = 0; i < count; ++i) {
+      Node& n = nodes_[i];
+      n.worker = workers[plan.worker[i]].id;
+      n.start = now + plan.start[i];
+      n.end = now + plan.end[i];
+      n.planned = true;
+      timeline_[plan.worker[i]].push_back({n.start, n.end});
+      plan_[plan.worker[i]].push_back(i);
+    }
+    for (auto& line : timeline_) std::sort(line.begin(), line.end());
+    for (auto& seq : plan_) {
+      std::stable_sort(seq.begin(), seq.end(), [&](std::size_t a, std::size_t b) {
+        return nodes_[a].start < nodes_[b].start;
+      });
+    }
+    first_unplanned_ = count;
+    improved_size_ = count;
+  }
+
   bool rank_fastest_ = false;  // rank=fastest
+  int improve_rounds_ = 0;     // improve=K
+  std::size_t handed_out_ = 0;
+  std::size_t improved_size_ = 0;
   std::mutex mutex_;
   std::vector<Node> nodes_;
   std::unordered_map<std::uint64_t, std::size_t> index_;

@@ -6,9 +6,11 @@
 // adapts it to Tessera's Policy interface and prefetches a placed task's inputs.
 
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "inspirit/core.hpp"
+#include "inspirit/plan_follower.hpp"
 #include "tessera/error.hpp"
 #include "tessera/policy.hpp"
 
@@ -40,9 +42,10 @@ class TesseraHost {
 };
 
 inspirit::Tunables tunables(const PolicyOptions& o) {
-  o.expect_only("inspirit",
-                {"sketch", "horizon_us", "horizon_factor", "alpha", "beta", "low", "high", "rise",
-                 "window", "mode", "placement", "key", "ready_first", "near"});
+  o.expect_only("inspirit", {"sketch",    "horizon_us", "horizon_factor", "alpha",  "beta",
+                             "low",       "high",       "rise",           "window", "mode",
+                             "placement", "key",        "ready_first",    "near",   "plan",
+                             "rounds",    "tolerance",  "restarts",       "budget", "lookahead"});
   inspirit::Tunables t;
   t.sketch = static_cast<int>(o.get_int("sketch", t.sketch));
   t.horizon_us = o.get_double("horizon_us", t.horizon_us);
@@ -67,9 +70,37 @@ inspirit::Tunables tunables(const PolicyOptions& o) {
   return t;
 }
 
+// An integer option within [low, high]; out of range is an error naming it.
+long bounded(const PolicyOptions& o, const char* key, long fallback, long low, long high) {
+  const long value = o.get_int(key, fallback);
+  if (value < low || value > high) {
+    throw InvalidArgument("policy 'inspirit': " + std::string(key) + " must be in [" +
+                          std::to_string(low) + ", " + std::to_string(high) + "] (got " +
+                          std::to_string(value) + ")");
+  }
+  return value;
+}
+
+inspirit::PlanFollower::Options plan_options(const PolicyOptions& o) {
+  inspirit::PlanFollower::Options p;
+  p.enabled = o.get_bool("plan", p.enabled);
+  p.rounds = static_cast<int>(bounded(o, "rounds", p.rounds, 0, 1000));
+  p.restarts = static_cast<int>(bounded(o, "restarts", p.restarts, 0, 100000));
+  p.budget = static_cast<std::size_t>(
+      bounded(o, "budget", static_cast<long>(p.budget), 0, 1'000'000'000'000L));
+  p.lookahead = static_cast<std::size_t>(
+      bounded(o, "lookahead", static_cast<long>(p.lookahead), 1, 1'000'000'000L));
+  p.tolerance = o.get_double("tolerance", p.tolerance);
+  if (!(p.tolerance >= 0))
+    throw InvalidArgument("policy 'inspirit': tolerance must be at least 0 (got " +
+                          o.get("tolerance", "") + ")");
+  return p;
+}
+
 class InspiritPolicy final : public Policy {
  public:
-  explicit InspiritPolicy(const PolicyOptions& o) : core_(machine_, tunables(o)) {}
+  explicit InspiritPolicy(const PolicyOptions& o)
+      : core_(machine_, tunables(o)), plan_(plan_options(o)) {}
   std::string_view name() const override { return "inspirit"; }
 
   void on_attach() override {
@@ -82,9 +113,36 @@ class InspiritPolicy final : public Policy {
     preds.clear();
     task.for_each_predecessor([&](TaskView p) { preds.push_back(p.id()); });
     core_.submitted(task, preds);
+    plan_.submitted(task);
   }
 
   WorkerId push(TaskView task) override {
+    if (const auto planned = plan_.ready(host(), task)) return *planned;
+    return push_dynamic(task);
+  }
+
+  TaskView pop(WorkerId worker) override {
+    const TaskView planned = plan_.pop(host(), worker);
+    hand_over();
+    if (planned) return planned;
+    const auto task = core_.pop(static_cast<std::size_t>(worker));
+    return task ? *task : TaskView{};
+  }
+
+  void on_finish(TaskView task, WorkerId worker) override {
+    plan_.finished(host(), task);
+    core_.finished(task, static_cast<std::size_t>(worker));
+    hand_over();
+  }
+  void on_cancel(TaskView task) override {
+    plan_.cancelled(task);
+    core_.cancelled(task);
+  }
+
+ private:
+  using Core = inspirit::Core<TesseraHost>;
+
+  WorkerId push_dynamic(TaskView task) {
     const std::size_t target = core_.push(task);
     if (target == Core::kNoWorker)
       throw Error("policy 'inspirit': no worker can run task " + std::to_string(task.id()));
@@ -92,20 +150,14 @@ class InspiritPolicy final : public Policy {
     return static_cast<WorkerId>(target);
   }
 
-  TaskView pop(WorkerId worker) override {
-    const auto task = core_.pop(static_cast<std::size_t>(worker));
-    return task ? *task : TaskView{};
+  // The plan was abandoned: its ready tasks go to the dynamic scheduler.
+  void hand_over() {
+    for (TaskView task : plan_.take_handover()) push_dynamic(task);
   }
 
-  void on_finish(TaskView task, WorkerId worker) override {
-    core_.finished(task, static_cast<std::size_t>(worker));
-  }
-  void on_cancel(TaskView task) override { core_.cancelled(task); }
-
- private:
-  using Core = inspirit::Core<TesseraHost>;
   TesseraHost machine_;
   Core core_;
+  inspirit::PlanFollower plan_;
 };
 
 }  // namespace

@@ -112,6 +112,10 @@ class PolicyHost {
   virtual void prefetch(TaskView task, WorkerId worker) = 0;
   // The same for one of the task's accesses only (its index in TaskView::access).
   virtual void prefetch_access(TaskView task, std::size_t access, WorkerId worker) = 0;
+  // Whether copies between two memory nodes share their link, so that one waits for the
+  // other (true of real buses; a simulated platform may declare links without contention).
+  // Last in the table, so policies built before it still find the others where they were.
+  virtual bool link_is_shared(int /*from_node*/, int /*to_node*/) const { return true; }
 };
 
 // key=value options given after the policy name: "dmda:alpha=1,beta=0.5".

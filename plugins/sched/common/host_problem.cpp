@@ -1,0 +1,110 @@
+#include "common/host_problem.hpp"
+
+#include <algorithm>
+
+namespace tessera::sched::planning {
+
+double shared_bytes(TaskView from, TaskView to) {
+  double bytes = 0;
+  for (std::size_t i = 0; i < to.num_accesses(); ++i) {
+    const AccessView in = to.access(i);
+    if (!reads(in.mode) || is_scratch(in.mode)) continue;
+    for (std::size_t j = 0; j < from.num_accesses(); ++j) {
+      const AccessView out = from.access(j);
+      if (out.data == in.data && writes(out.mode)) {
+        bytes += static_cast<double>(in.layout.bytes());
+        break;
+      }
+    }
+  }
+  return bytes;
+}
+
+std::vector<Input> inputs_of(const KnownTask& t, std::span<const KnownTask> tasks) {
+  std::vector<Input> inputs;
+  for (std::size_t i = 0; i < t.task.num_accesses(); ++i) {
+    const AccessView in = t.task.access(i);
+    if (!reads(in.mode) || is_scratch(in.mode)) continue;
+    Input input{i, kInitial};
+    for (std::size_t pred : t.preds) {  // the latest writer among the predecessors
+      const TaskView from = tasks[pred].task;
+      for (std::size_t j = 0; j < from.num_accesses(); ++j) {
+        const AccessView out = from.access(j);
+        if (out.data == in.data && writes(out.mode) &&
+            (input.producer == kInitial || pred > input.producer))
+          input.producer = pred;
+      }
+    }
+    inputs.push_back(input);
+  }
+  return inputs;
+}
+
+namespace {
+
+double unproduced_bytes(const KnownTask& t, std::span<const KnownTask> tasks) {
+  double bytes = 0;
+  for (const Input& in : inputs_of(t, tasks)) {
+    if (in.producer == kInitial)
+      bytes += static_cast<double>(t.task.access(in.access).layout.bytes());
+  }
+  return bytes;
+}
+
+}  // namespace
+
+Problem problem_from(const PolicyHost& host, std::span<const KnownTask> tasks,
+                     std::size_t* uncalibrated) {
+  std::size_t missing = 0;
+  const auto workers = host.workers();
+  Problem p;
+  // The host's memory node of each transfer-table index. Registered data start in main
+  // memory, node 0: it comes first, the home of the graph's initial data.
+  std::vector<int> node_ids{0};
+  for (const WorkerInfo& w : workers) {
+    const auto it = std::find(node_ids.begin(), node_ids.end(), w.memory_node);
+    p.worker_node.push_back(static_cast<std::size_t>(it - node_ids.begin()));
+    if (it == node_ids.end()) node_ids.push_back(w.memory_node);
+  }
+  p.nodes = node_ids.size();
+  for (int a : node_ids) {
+    for (int b : node_ids) {
+      const double latency = a == b ? 0.0 : host.transfer_time_us(a, b, 0.0);
+      const double per_byte = a == b ? 0.0 : (host.transfer_time_us(a, b, 1e6) - latency) / 1e6;
+      p.latency_us.push_back(latency);
+      p.us_per_byte.push_back(per_byte);
+    }
+  }
+  const std::size_t count = tasks.size();
+  p.cost.assign(count * workers.size(), kCannotRun);
+  p.preds.assign(count, {});
+  p.succs.assign(count, {});
+  p.initial_bytes.assign(count, 0.0);
+  p.home = 0;
+  // Copies queue on their links if any link between the workers' nodes is shared.
+  for (int a : node_ids) {
+    for (int b : node_ids)
+      p.link_contention = p.link_contention || (a != b && host.link_is_shared(a, b));
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    const KnownTask& t = tasks[i];
+    for (std::size_t k = 0; k < workers.size(); ++k) {
+      const WorkerId w = workers[k].id;
+      if (t.pinned != kAnyWorker && t.pinned != w) continue;
+      if (!host.can_execute(t.task, w)) continue;
+      const std::optional<double> length = host.expected_length_us(t.task, w);
+      if (!length) ++missing;
+      p.cost[i * workers.size() + k] = length.value_or(0.0);
+    }
+    for (std::size_t pred : t.preds) {
+      const double bytes = shared_bytes(tasks[pred].task, t.task);
+      p.preds[i].push_back({pred, bytes});
+      p.succs[pred].push_back({i, bytes});
+    }
+    p.initial_bytes[i] = unproduced_bytes(t, tasks);
+  }
+  if (uncalibrated != nullptr) *uncalibrated = missing;
+  return p;
+}
+
+}  // namespace tessera::sched::planning

@@ -1,0 +1,174 @@
+#include "inspirit/plan_follower.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "common/list_planner.hpp"
+
+namespace tessera::inspirit {
+
+void PlanFollower::submitted(TaskView task) {
+  std::lock_guard lock(mutex_);
+  if (state_ != State::collecting) return;
+  Node node;
+  node.known.task = task;
+  task.for_each_predecessor([&](TaskView p) {
+    const auto it = index_.find(p.id());
+    if (it != index_.end()) node.known.preds.push_back(it->second);
+  });
+  index_.emplace(task.id(), nodes_.size());
+  nodes_.push_back(std::move(node));
+}
+
+PlanFollower::Node* PlanFollower::find(TaskView task) {
+  const auto it = index_.find(task.id());
+  return it == index_.end() ? nullptr : &nodes_[it->second];
+}
+
+bool PlanFollower::in_window(const Node& node) const {
+  return node.position < next_[node.worker] + options_.lookahead;
+}
+
+void PlanFollower::prefetch_inputs(PolicyHost& host, const Node& node, std::size_t producer) {
+  const WorkerId worker = planning::worker_id(host, node.worker);
+  for (const planning::Input& in : node.inputs) {
+    const bool exists = in.producer == planning::kInitial || nodes_[in.producer].done;
+    if (exists && (producer == planning::kInitial || in.producer == producer))
+      host.prefetch_access(node.known.task, in.access, worker);
+  }
+}
+
+std::optional<WorkerId> PlanFollower::ready(PolicyHost& host, TaskView task) {
+  std::lock_guard lock(mutex_);
+  if (state_ == State::abandoned) return std::nullopt;
+  Node* node = find(task);
+  if (node == nullptr) return std::nullopt;
+  node->ready = true;
+  if (state_ == State::collecting) return kAnyWorker;
+  if (in_window(*node)) prefetch_inputs(host, *node);
+  return planning::worker_id(host, node->worker);
+}
+
+TaskView PlanFollower::pop(PolicyHost& host, WorkerId worker) {
+  std::lock_guard lock(mutex_);
+  if (state_ == State::collecting) make_plan(host);
+  if (state_ != State::following) return {};
+  const auto workers = host.workers();
+  std::size_t w = 0;
+  while (w < workers.size() && workers[w].id != worker) ++w;
+  if (w == workers.size()) return {};
+  const auto& seq = sequence_[w];
+  std::size_t& next = next_[w];
+  while (next < seq.size() && nodes_[seq[next]].done) ++next;
+  if (next >= seq.size()) return {};
+  Node& node = nodes_[seq[next]];
+  if (!node.ready) return {};  // the plan says: wait for it
+  ++next;
+  node.taken = true;
+  // The window moved on by one task: that task's existing inputs may start moving.
+  const std::size_t entering = next + options_.lookahead - 1;
+  if (entering < seq.size()) prefetch_inputs(host, nodes_[seq[entering]]);
+  return node.known.task;
+}
+
+void PlanFollower::make_plan(PolicyHost& host) {
+  if (nodes_.empty()) {
+    abandon();
+    return;
+  }
+  std::vector<planning::KnownTask> known;
+  known.reserve(nodes_.size());
+  for (const Node& n : nodes_) known.push_back(n.known);
+  std::size_t uncalibrated = 0;
+  const planning::Problem problem = planning::problem_from(host, known, &uncalibrated);
+  if (uncalibrated > 0) {
+    // A plan from missing models would be fiction: the dynamic scheduler calibrates them.
+    abandon();
+    return;
+  }
+  planning::SearchOptions search;
+  search.rounds = options_.rounds;
+  search.restarts = options_.restarts;
+  search.seed = host.seed();
+  search.budget = options_.budget;
+  search.priorities.reserve(nodes_.size());
+  bool prioritized = false;
+  for (const Node& n : nodes_) {
+    search.priorities.push_back(n.known.task.priority());
+    prioritized = prioritized || n.known.task.priority() != 0;
+  }
+  if (!prioritized) search.priorities.clear();
+  const planning::Schedule plan = planning::search(problem, search);
+
+  const double now = host.now_us();
+  sequence_.assign(host.workers().size(), {});
+  next_.assign(host.workers().size(), 0);
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    nodes_[i].worker = plan.worker[i];
+    nodes_[i].end_us = now + plan.end[i];
+    nodes_[i].inputs = planning::inputs_of(nodes_[i].known, known);
+    sequence_[plan.worker[i]].push_back(i);
+  }
+  for (auto& seq : sequence_) {
+    std::stable_sort(seq.begin(), seq.end(),
+                     [&](std::size_t a, std::size_t b) { return plan.start[a] < plan.start[b]; });
+    for (std::size_t k = 0; k < seq.size(); ++k) nodes_[seq[k]].position = k;
+  }
+  makespan_us_ = plan.makespan;
+  state_ = State::following;
+  // The first tasks of each worker (ready ones among them) may start moving their inputs.
+  for (const auto& seq : sequence_) {
+    for (std::size_t k = 0; k < seq.size() && k < options_.lookahead; ++k)
+      prefetch_inputs(host, nodes_[seq[k]]);
+  }
+}
+
+void PlanFollower::finished(PolicyHost& host, TaskView task) {
+  std::lock_guard lock(mutex_);
+  if (state_ != State::following) return;
+  Node* node = find(task);
+  if (node == nullptr) return;
+  node->done = true;
+  if (host.now_us() - node->end_us > options_.tolerance * makespan_us_) {
+    abandon();
+    return;
+  }
+  // Its outputs may move to the successors planned soon on their workers.
+  const std::size_t self = static_cast<std::size_t>(node - nodes_.data());
+  task.for_each_successor([&](TaskView succ_view) {
+    const Node* succ = find(succ_view);
+    if (succ != nullptr && !succ->done && in_window(*succ)) prefetch_inputs(host, *succ, self);
+  });
+}
+
+void PlanFollower::abandon() {
+  state_ = State::abandoned;
+  for (const Node& n : nodes_) {
+    if (n.ready && !n.taken && !n.done) handover_.push_back(n.known.task);
+  }
+  nodes_.clear();
+  index_.clear();
+  sequence_.clear();
+}
+
+std::vector<TaskView> PlanFollower::take_handover() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(handover_, {});
+}
+
+void PlanFollower::cancelled(TaskView task) {
+  std::lock_guard lock(mutex_);
+  if (Node* node = find(task)) node->done = true;
+}
+
+PlanFollower::State PlanFollower::state() const {
+  std::lock_guard lock(mutex_);
+  return state_;
+}
+
+double PlanFollower::planned_makespan_us() const {
+  std::lock_guard lock(mutex_);
+  return makespan_us_;
+}
+
+}  // namespace tessera::inspirit
