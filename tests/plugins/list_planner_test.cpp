@@ -227,6 +227,14 @@ TEST(ListPlanner, BadInputIsNamed) {
     EXPECT_THAT(e.what(), HasSubstr("task 9 is ordered before a task it depends on"));
   }
   p.cost[3 * 3 + 0] = p.cost[3 * 3 + 1] = p.cost[3 * 3 + 2] = kCannotRun;
+  // Placing it fails by name rather than on an invalid worker; search() validates first.
+  try {
+    list_schedule(p, order_by_rank(upward_ranks(p, RankCost::mean)));
+    FAIL() << "a task no worker can run was placed";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("no worker can run task 3"));
+  }
+  EXPECT_THROW(search(p, SearchOptions{}), std::invalid_argument);
   try {
     p.validate();
     FAIL() << "a task no worker can run was accepted";

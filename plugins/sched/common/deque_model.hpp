@@ -70,7 +70,9 @@ class DequeModelPolicy : public Policy {
     double running_end = 0.0;  // expected end of the task running now
   };
 
-  double expected_end(const WorkerState& s, double now) const { return std::max(now, s.running_end) + s.queued_us; }
+  double expected_end(const WorkerState& s, double now) const {
+    return std::max(now, s.running_end) + s.queued_us;
+  }
 
   WorkerId place(TaskView task, double now) {
     const auto workers = host().workers();

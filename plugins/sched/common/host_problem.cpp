@@ -42,9 +42,9 @@ std::vector<Input> inputs_of(const KnownTask& t, std::span<const KnownTask> task
 
 namespace {
 
-double unproduced_bytes(const KnownTask& t, std::span<const KnownTask> tasks) {
+double unproduced_bytes(const KnownTask& t, std::span<const Input> inputs) {
   double bytes = 0;
-  for (const Input& in : inputs_of(t, tasks)) {
+  for (const Input& in : inputs) {
     if (in.producer == kInitial)
       bytes += static_cast<double>(t.task.access(in.access).layout.bytes());
   }
@@ -54,7 +54,7 @@ double unproduced_bytes(const KnownTask& t, std::span<const KnownTask> tasks) {
 }  // namespace
 
 Problem problem_from(const PolicyHost& host, std::span<const KnownTask> tasks,
-                     std::size_t* uncalibrated) {
+                     std::size_t* uncalibrated, std::vector<std::vector<Input>>* inputs) {
   std::size_t missing = 0;
   const auto workers = host.workers();
   Problem p;
@@ -80,6 +80,10 @@ Problem problem_from(const PolicyHost& host, std::span<const KnownTask> tasks,
   p.preds.assign(count, {});
   p.succs.assign(count, {});
   p.initial_bytes.assign(count, 0.0);
+  if (inputs != nullptr) {
+    inputs->clear();
+    inputs->reserve(count);
+  }
   p.home = 0;
   // Copies queue on their links if any link between the workers' nodes is shared.
   for (int a : node_ids) {
@@ -101,7 +105,9 @@ Problem problem_from(const PolicyHost& host, std::span<const KnownTask> tasks,
       p.preds[i].push_back({pred, bytes});
       p.succs[pred].push_back({i, bytes});
     }
-    p.initial_bytes[i] = unproduced_bytes(t, tasks);
+    std::vector<Input> reads = inputs_of(t, tasks);
+    p.initial_bytes[i] = unproduced_bytes(t, reads);
+    if (inputs != nullptr) inputs->push_back(std::move(reads));
   }
   if (uncalibrated != nullptr) *uncalibrated = missing;
   return p;

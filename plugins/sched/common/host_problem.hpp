@@ -31,9 +31,11 @@ struct Input {
 std::vector<Input> inputs_of(const KnownTask& t, std::span<const KnownTask> tasks);
 
 // A task without a model prediction on a worker that can run it costs 0 there; the number of
-// such (task, worker) pairs is stored in `*uncalibrated` when given.
+// such (task, worker) pairs is stored in `*uncalibrated` when given. `*inputs`, when given,
+// receives inputs_of() of every task, in order (the problem is built from them).
 Problem problem_from(const PolicyHost& host, std::span<const KnownTask> tasks,
-                     std::size_t* uncalibrated = nullptr);
+                     std::size_t* uncalibrated = nullptr,
+                     std::vector<std::vector<Input>>* inputs = nullptr);
 
 // The plan's worker index back to the host's worker id.
 inline WorkerId worker_id(const PolicyHost& host, std::size_t index) {

@@ -101,6 +101,8 @@ class Pass {
         best_end = start + length;
       }
     }
+    if (best == workers)
+      throw std::invalid_argument("planner: no worker can run task " + std::to_string(t));
     if (contention_) inputs_ready(t, best, true);  // reserve the links it uses
     s_.worker[t] = best;
     s_.start[t] = best_start;
@@ -317,6 +319,9 @@ Schedule improve(const Problem& problem, Schedule initial, int rounds, Budget* b
 }
 
 Schedule search(const Problem& problem, const SearchOptions& options) {
+  problem.validate();
+  if (!options.priorities.empty() && options.priorities.size() != problem.tasks())
+    throw std::invalid_argument("planner: priorities must give one value per task");
   const std::size_t n = std::max<std::size_t>(problem.tasks(), 1);
   // Passes (of n placements each) the restarts may take; the three first starts always run.
   Budget budget(options.budget == 0 ? std::numeric_limits<double>::infinity()
@@ -328,13 +333,13 @@ Schedule search(const Problem& problem, const SearchOptions& options) {
     budget.spend(std::min(budget.left(), 1.0 + counter.spent()));
     if (!best || s.makespan < best->makespan) best = std::move(s);
   };
-  consider(order_by_rank(upward_ranks(problem, RankCost::fastest)));
+  const std::vector<double> bottom_levels = upward_ranks(problem, RankCost::fastest);
+  consider(order_by_rank(bottom_levels));
   consider(order_by_rank(upward_ranks(problem, RankCost::mean)));
   if (!options.priorities.empty()) {
     // The application's priorities, as dmdas uses them: among the tasks whose predecessors
     // are placed, the highest priority first (ties: bottom level).
-    consider(
-        order_by_priority(problem, options.priorities, upward_ranks(problem, RankCost::fastest)));
+    consider(order_by_priority(problem, options.priorities, bottom_levels));
   }
   // Restarts from ranks whose task costs are scaled at random: other orders, other plans.
   std::mt19937_64 random(options.seed);

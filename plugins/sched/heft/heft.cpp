@@ -274,8 +274,12 @@ class HeftPolicy final : public Policy {
     const auto ranks = planning::upward_ranks(
         p, rank_fastest_ ? planning::RankCost::fastest : planning::RankCost::mean);
     const auto order = planning::order_by_rank(ranks);
-    const planning::Schedule plan =
-        planning::improve(p, planning::list_schedule(p, order), improve_rounds_);
+    planning::Schedule plan;
+    try {
+      plan = planning::improve(p, planning::list_schedule(p, order), improve_rounds_);
+    } catch (const std::invalid_argument& e) {
+      throw Error(std::string("policy 'heft': ") + e.what());
+    }
     const double now = host().now_us();
     for (auto& line : timeline_) line.clear();
     for (auto& seq : plan_) seq.clear();

@@ -1,6 +1,7 @@
 #include "inspirit/plan_follower.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 #include "common/list_planner.hpp"
@@ -8,15 +9,18 @@
 namespace tessera::inspirit {
 
 void PlanFollower::submitted(TaskView task) {
+  if (state_.load(std::memory_order_acquire) != State::collecting) return;  // never again
   std::lock_guard lock(mutex_);
   if (state_ != State::collecting) return;
-  Node node;
-  node.known.task = task;
+  planning::KnownTask known{task, {}, kAnyWorker};
   task.for_each_predecessor([&](TaskView p) {
     const auto it = index_.find(p.id());
-    if (it != index_.end()) node.known.preds.push_back(it->second);
+    if (it != index_.end()) known.preds.push_back(it->second);
   });
   index_.emplace(task.id(), nodes_.size());
+  known_.push_back(std::move(known));
+  Node node;
+  node.task = task;
   nodes_.push_back(std::move(node));
 }
 
@@ -34,11 +38,12 @@ void PlanFollower::prefetch_inputs(PolicyHost& host, const Node& node, std::size
   for (const planning::Input& in : node.inputs) {
     const bool exists = in.producer == planning::kInitial || nodes_[in.producer].done;
     if (exists && (producer == planning::kInitial || in.producer == producer))
-      host.prefetch_access(node.known.task, in.access, worker);
+      host.prefetch_access(node.task, in.access, worker);
   }
 }
 
 std::optional<WorkerId> PlanFollower::ready(PolicyHost& host, TaskView task) {
+  if (state_.load(std::memory_order_acquire) == State::abandoned) return std::nullopt;
   std::lock_guard lock(mutex_);
   if (state_ == State::abandoned) return std::nullopt;
   Node* node = find(task);
@@ -50,6 +55,7 @@ std::optional<WorkerId> PlanFollower::ready(PolicyHost& host, TaskView task) {
 }
 
 TaskView PlanFollower::pop(PolicyHost& host, WorkerId worker) {
+  if (state_.load(std::memory_order_acquire) == State::abandoned) return {};
   std::lock_guard lock(mutex_);
   if (state_ == State::collecting) make_plan(host);
   if (state_ != State::following) return {};
@@ -68,7 +74,7 @@ TaskView PlanFollower::pop(PolicyHost& host, WorkerId worker) {
   // The window moved on by one task: that task's existing inputs may start moving.
   const std::size_t entering = next + options_.lookahead - 1;
   if (entering < seq.size()) prefetch_inputs(host, nodes_[seq[entering]]);
-  return node.known.task;
+  return node.task;
 }
 
 void PlanFollower::make_plan(PolicyHost& host) {
@@ -76,11 +82,9 @@ void PlanFollower::make_plan(PolicyHost& host) {
     abandon();
     return;
   }
-  std::vector<planning::KnownTask> known;
-  known.reserve(nodes_.size());
-  for (const Node& n : nodes_) known.push_back(n.known);
   std::size_t uncalibrated = 0;
-  const planning::Problem problem = planning::problem_from(host, known, &uncalibrated);
+  std::vector<std::vector<planning::Input>> inputs;
+  const planning::Problem problem = planning::problem_from(host, known_, &uncalibrated, &inputs);
   if (uncalibrated > 0) {
     // A plan from missing models would be fiction: the dynamic scheduler calibrates them.
     abandon();
@@ -94,11 +98,19 @@ void PlanFollower::make_plan(PolicyHost& host) {
   search.priorities.reserve(nodes_.size());
   bool prioritized = false;
   for (const Node& n : nodes_) {
-    search.priorities.push_back(n.known.task.priority());
-    prioritized = prioritized || n.known.task.priority() != 0;
+    search.priorities.push_back(n.task.priority());
+    prioritized = prioritized || n.task.priority() != 0;
   }
   if (!prioritized) search.priorities.clear();
-  const planning::Schedule plan = planning::search(problem, search);
+  planning::Schedule plan;
+  try {
+    plan = planning::search(problem, search);
+  } catch (const std::invalid_argument&) {
+    // A graph the planner cannot place (a task no worker can run, for one): the dynamic
+    // stage schedules it, and reports what it cannot run by name.
+    abandon();
+    return;
+  }
 
   const double now = host.now_us();
   sequence_.assign(host.workers().size(), {});
@@ -106,7 +118,7 @@ void PlanFollower::make_plan(PolicyHost& host) {
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     nodes_[i].worker = plan.worker[i];
     nodes_[i].end_us = now + plan.end[i];
-    nodes_[i].inputs = planning::inputs_of(nodes_[i].known, known);
+    nodes_[i].inputs = std::move(inputs[i]);
     sequence_[plan.worker[i]].push_back(i);
   }
   for (auto& seq : sequence_) {
@@ -124,6 +136,7 @@ void PlanFollower::make_plan(PolicyHost& host) {
 }
 
 void PlanFollower::finished(PolicyHost& host, TaskView task) {
+  if (state_.load(std::memory_order_acquire) == State::abandoned) return;
   std::lock_guard lock(mutex_);
   if (state_ != State::following) return;
   Node* node = find(task);
@@ -144,19 +157,24 @@ void PlanFollower::finished(PolicyHost& host, TaskView task) {
 void PlanFollower::abandon() {
   state_ = State::abandoned;
   for (const Node& n : nodes_) {
-    if (n.ready && !n.taken && !n.done) handover_.push_back(n.known.task);
+    if (n.ready && !n.taken && !n.done) handover_.push_back(n.task);
   }
+  handover_pending_.store(!handover_.empty(), std::memory_order_release);
   nodes_.clear();
+  known_.clear();
   index_.clear();
   sequence_.clear();
 }
 
 std::vector<TaskView> PlanFollower::take_handover() {
+  if (!handover_pending_.load(std::memory_order_acquire)) return {};
   std::lock_guard lock(mutex_);
+  handover_pending_.store(false, std::memory_order_release);
   return std::exchange(handover_, {});
 }
 
 void PlanFollower::cancelled(TaskView task) {
+  if (state_.load(std::memory_order_acquire) == State::abandoned) return;
   std::lock_guard lock(mutex_);
   if (Node* node = find(task)) node->done = true;
 }

@@ -14,6 +14,7 @@
 // abandoned: its ready tasks are handed to INSPIRIT's dynamic scheduler (core.hpp), which
 // runs everything from then on. Tasks submitted after the plan was made never join it.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -63,7 +64,7 @@ class PlanFollower {
 
  private:
   struct Node {
-    planning::KnownTask known;
+    TaskView task;
     std::vector<planning::Input> inputs;
     std::size_t worker = 0;    // index into the host's workers
     std::size_t position = 0;  // in its worker's sequence
@@ -87,8 +88,12 @@ class PlanFollower {
 
   Options options_;
   mutable std::mutex mutex_;
-  State state_;
+  // Read without the lock on the hot paths (submit, push, pop, finish): once abandoned, the
+  // follower is a no-op, and only the lock holder changes the state.
+  std::atomic<State> state_;
+  std::atomic<bool> handover_pending_{false};
   std::vector<Node> nodes_;
+  std::vector<planning::KnownTask> known_;  // the graph to plan, one per node
   std::unordered_map<std::uint64_t, std::size_t> index_;
   std::vector<std::vector<std::size_t>> sequence_;  // per worker, planned order
   std::vector<std::size_t> next_;
