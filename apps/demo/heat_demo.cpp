@@ -5,7 +5,7 @@
 #include <cmath>
 #include <string>
 
-#include <codelets/vector/vector_codelets.hpp>
+#include <tessera/codelets/vector/vector_codelets.hpp>
 #include <tessera/error.hpp>
 #include <tessera/task_context.hpp>
 

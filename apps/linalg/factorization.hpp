@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include <codelets/blas/blas_codelets.hpp>
+#include <tessera/codelets/blas/blas_codelets.hpp>
 #include <tessera/runtime.hpp>
 
 namespace tessera::linalg {

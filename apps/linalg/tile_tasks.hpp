@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include <codelets/blas/blas_codelets.hpp>
 #include <dags/tile_kernels.hpp>
+#include <tessera/codelets/blas/blas_codelets.hpp>
 
 #include "linalg/factorization.hpp"
 

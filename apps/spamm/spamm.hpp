@@ -14,7 +14,7 @@
 #include <optional>
 #include <vector>
 
-#include <codelets/spamm/spamm_codelets.hpp>
+#include <tessera/codelets/spamm/spamm_codelets.hpp>
 #include <tessera/runtime.hpp>
 
 #include "spamm/selection.hpp"

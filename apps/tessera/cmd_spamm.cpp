@@ -5,10 +5,10 @@
 #include <memory>
 #include <sstream>
 
-#include <codelets/spamm/dense_gpu.hpp>
 #include <spamm/dense.hpp>
 #include <spamm/spamm.hpp>
 #include <spamm/spamm_sim.hpp>
+#include <tessera/codelets/spamm/dense_gpu.hpp>
 #include <tessera/error.hpp>
 #include <tessera/runtime.hpp>
 

@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include <codelets/blas/blas_codelets.hpp>
 #include <linalg/factorization.hpp>
+#include <tessera/codelets/blas/blas_codelets.hpp>
 #include <tessera/runtime.hpp>
 
 #ifdef TESSERA_BENCH_STARPU

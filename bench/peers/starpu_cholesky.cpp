@@ -8,9 +8,9 @@
 #include <stdexcept>
 #include <string>
 
-#include <codelets/blas/blas_codelets.hpp>
-#include <codelets/blas/tile_kernels_cpu.hpp>
 #include <dags/dense_factorizations.hpp>
+#include <tessera/codelets/blas/blas_codelets.hpp>
+#include <tessera/codelets/blas/tile_kernels_cpu.hpp>
 
 namespace tessera::peers {
 namespace {

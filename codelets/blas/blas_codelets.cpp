@@ -1,6 +1,6 @@
 // The tile codelets: names, implementations per architecture, flop counts, models.
 
-#include "codelets/blas/blas_codelets.hpp"
+#include <tessera/codelets/blas/blas_codelets.hpp>
 
 #include <cblas.h>
 
@@ -12,8 +12,8 @@
 #include <tessera/perf_models.hpp>
 #include <tessera/task_context.hpp>
 
-#include "codelets/blas/tile_kernels_cpu.hpp"
-#include "codelets/blas/tile_kernels_cuda.hpp"
+#include <tessera/codelets/blas/tile_kernels_cpu.hpp>
+#include "blas/tile_kernels_cuda.hpp"
 
 namespace tessera::codelets::blas {
 namespace {

@@ -1,6 +1,6 @@
 // CUDA tile kernels on cuBLAS and cuSOLVER, launched on the worker's stream.
 
-#include "codelets/blas/tile_kernels_cuda.hpp"
+#include "blas/tile_kernels_cuda.hpp"
 
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
@@ -26,7 +26,8 @@ Tile tile(TaskContext& ctx, std::size_t i) {
 }
 
 void check(cublasStatus_t s, const char* what) {
-  if (s != CUBLAS_STATUS_SUCCESS) throw std::runtime_error(std::string(what) + ": cuBLAS status " + std::to_string(s));
+  if (s != CUBLAS_STATUS_SUCCESS)
+    throw std::runtime_error(std::string(what) + ": cuBLAS status " + std::to_string(s));
 }
 void check(cusolverStatus_t s, const char* what) {
   if (s != CUSOLVER_STATUS_SUCCESS) {
@@ -45,7 +46,8 @@ struct Handles {
 
 Handles handles(TaskContext& ctx) {
   const DeviceContext* d = ctx.device();
-  if (d == nullptr || d->cublas == nullptr) throw std::logic_error("a CUDA tile kernel ran without a CUDA worker context");
+  if (d == nullptr || d->cublas == nullptr)
+    throw std::logic_error("a CUDA tile kernel ran without a CUDA worker context");
   return {static_cast<cudaStream_t>(d->stream), static_cast<cublasHandle_t>(d->cublas),
           static_cast<cusolverDnHandle_t>(d->cusolver)};
 }
@@ -101,7 +103,10 @@ struct Cu<float> {
   static constexpr auto getrf = cusolverDnSgetrf;
 };
 
-template <class T> T* P(const Tile& t) { return static_cast<T*>(t.data); }
+template <class T>
+T* P(const Tile& t) {
+  return static_cast<T*>(t.data);
+}
 
 template <class T>
 tessera::Kernel make(std::string_view name) {
@@ -111,10 +116,11 @@ tessera::Kernel make(std::string_view name) {
       const Handles h = handles(c);
       const Tile a = tile<T>(c, 0);
       int lwork = 0;
-      check(Cu<T>::potrf_size(h.solver, CUBLAS_FILL_MODE_LOWER, a.rows, P<T>(a), a.ld, &lwork), "potrf_bufferSize");
+      check(Cu<T>::potrf_size(h.solver, CUBLAS_FILL_MODE_LOWER, a.rows, P<T>(a), a.ld, &lwork),
+            "potrf_bufferSize");
       Workspace w(static_cast<std::size_t>(lwork) * sizeof(T), h.stream);
-      check(Cu<T>::potrf(h.solver, CUBLAS_FILL_MODE_LOWER, a.rows, P<T>(a), a.ld, static_cast<T*>(w.data()), lwork,
-                         w.info()),
+      check(Cu<T>::potrf(h.solver, CUBLAS_FILL_MODE_LOWER, a.rows, P<T>(a), a.ld,
+                         static_cast<T*>(w.data()), lwork, w.info()),
             "potrf");
       if (const int info = w.read_info(); info > 0) {
         throw std::domain_error("the tile is not positive definite (its leading minor of order " +
@@ -130,10 +136,12 @@ tessera::Kernel make(std::string_view name) {
       check(Cu<T>::getrf_size(h.solver, a.rows, a.cols, P<T>(a), a.ld, &lwork), "getrf_bufferSize");
       Workspace w(static_cast<std::size_t>(lwork) * sizeof(T), h.stream);
       // A null pivot array asks cuSOLVER for LU without pivoting.
-      check(Cu<T>::getrf(h.solver, a.rows, a.cols, P<T>(a), a.ld, static_cast<T*>(w.data()), nullptr, w.info()),
+      check(Cu<T>::getrf(h.solver, a.rows, a.cols, P<T>(a), a.ld, static_cast<T*>(w.data()),
+                         nullptr, w.info()),
             "getrf");
       if (const int info = w.read_info(); info > 0) {
-        throw std::domain_error("zero pivot at position " + std::to_string(info) + " (LU without pivoting)");
+        throw std::domain_error("zero pivot at position " + std::to_string(info) +
+                                " (LU without pivoting)");
       }
     };
   }
@@ -141,8 +149,8 @@ tessera::Kernel make(std::string_view name) {
     return [](TaskContext& c) {
       const Handles h = handles(c);
       const Tile a = tile<T>(c, 0), b = tile<T>(c, 1);
-      check(Cu<T>::trsm(h.blas, CUBLAS_SIDE_RIGHT, CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_T, CUBLAS_DIAG_NON_UNIT, b.rows,
-                        b.cols, &one, P<T>(a), a.ld, P<T>(b), b.ld),
+      check(Cu<T>::trsm(h.blas, CUBLAS_SIDE_RIGHT, CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_T,
+                        CUBLAS_DIAG_NON_UNIT, b.rows, b.cols, &one, P<T>(a), a.ld, P<T>(b), b.ld),
             "trsm");
     };
   }
@@ -150,8 +158,8 @@ tessera::Kernel make(std::string_view name) {
     return [](TaskContext& c) {
       const Handles h = handles(c);
       const Tile a = tile<T>(c, 0), cc = tile<T>(c, 1);
-      check(Cu<T>::syrk(h.blas, CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_N, cc.rows, a.cols, &minus_one, P<T>(a), a.ld, &one,
-                        P<T>(cc), cc.ld),
+      check(Cu<T>::syrk(h.blas, CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_N, cc.rows, a.cols, &minus_one,
+                        P<T>(a), a.ld, &one, P<T>(cc), cc.ld),
             "syrk");
     };
   }
@@ -160,8 +168,8 @@ tessera::Kernel make(std::string_view name) {
     return [tb](TaskContext& c) {
       const Handles h = handles(c);
       const Tile a = tile<T>(c, 0), b = tile<T>(c, 1), cc = tile<T>(c, 2);
-      check(Cu<T>::gemm(h.blas, CUBLAS_OP_N, tb, cc.rows, cc.cols, a.cols, &minus_one, P<T>(a), a.ld, P<T>(b), b.ld,
-                        &one, P<T>(cc), cc.ld),
+      check(Cu<T>::gemm(h.blas, CUBLAS_OP_N, tb, cc.rows, cc.cols, a.cols, &minus_one, P<T>(a),
+                        a.ld, P<T>(b), b.ld, &one, P<T>(cc), cc.ld),
             "gemm");
     };
   }
@@ -169,8 +177,8 @@ tessera::Kernel make(std::string_view name) {
     return [](TaskContext& c) {
       const Handles h = handles(c);
       const Tile a = tile<T>(c, 0), b = tile<T>(c, 1);
-      check(Cu<T>::trsm(h.blas, CUBLAS_SIDE_LEFT, CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_N, CUBLAS_DIAG_UNIT, b.rows, b.cols,
-                        &one, P<T>(a), a.ld, P<T>(b), b.ld),
+      check(Cu<T>::trsm(h.blas, CUBLAS_SIDE_LEFT, CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_N,
+                        CUBLAS_DIAG_UNIT, b.rows, b.cols, &one, P<T>(a), a.ld, P<T>(b), b.ld),
             "trsm_ll");
     };
   }
@@ -178,8 +186,8 @@ tessera::Kernel make(std::string_view name) {
     return [](TaskContext& c) {
       const Handles h = handles(c);
       const Tile a = tile<T>(c, 0), b = tile<T>(c, 1);
-      check(Cu<T>::trsm(h.blas, CUBLAS_SIDE_RIGHT, CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_N, CUBLAS_DIAG_NON_UNIT, b.rows,
-                        b.cols, &one, P<T>(a), a.ld, P<T>(b), b.ld),
+      check(Cu<T>::trsm(h.blas, CUBLAS_SIDE_RIGHT, CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_N,
+                        CUBLAS_DIAG_NON_UNIT, b.rows, b.cols, &one, P<T>(a), a.ld, P<T>(b), b.ld),
             "trsm_ru");
     };
   }

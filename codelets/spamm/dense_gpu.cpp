@@ -1,6 +1,6 @@
 // cuBLAS sgemm / GemmEx (FP16 in, FP32 accumulate) on the whole matrices.
 
-#include "codelets/spamm/dense_gpu.hpp"
+#include <tessera/codelets/spamm/dense_gpu.hpp>
 
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
@@ -11,7 +11,7 @@
 
 #include <tessera/error.hpp>
 
-#include "codelets/spamm/spamm_device.hpp"
+#include "spamm/spamm_device.hpp"
 
 namespace tessera::codelets::spamm {
 namespace {

@@ -1,7 +1,7 @@
 // Built without the CUDA toolkit: no dense GPU baseline.
 #include <tessera/error.hpp>
 
-#include "codelets/spamm/dense_gpu.hpp"
+#include <tessera/codelets/spamm/dense_gpu.hpp>
 
 namespace tessera::codelets::spamm {
 

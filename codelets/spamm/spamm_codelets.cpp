@@ -1,6 +1,6 @@
 // The SpAMM codelets: names, implementations per architecture, flop counts, models.
 
-#include "codelets/spamm/spamm_codelets.hpp"
+#include <tessera/codelets/spamm/spamm_codelets.hpp>
 
 #include <cblas.h>
 
@@ -12,9 +12,9 @@
 #include <tessera/perf_models.hpp>
 #include <tessera/task_context.hpp>
 
-#include "codelets/blas/tile_kernels_cuda.hpp"
-#include "codelets/spamm/spamm_cuda.hpp"
-#include "codelets/spamm/spamm_kernels_cpu.hpp"
+#include "blas/tile_kernels_cuda.hpp"
+#include "spamm/spamm_cuda.hpp"
+#include "spamm/spamm_kernels_cpu.hpp"
 
 namespace tessera::codelets::spamm {
 namespace {

@@ -1,7 +1,7 @@
 // The SpAMM codelets' CUDA side: unpacks a task's buffers into kernel batches and launches
 // them on the worker's stream (spamm_device.cu holds the kernels).
 
-#include "codelets/spamm/spamm_cuda.hpp"
+#include "spamm/spamm_cuda.hpp"
 
 #include <cuda_runtime.h>
 
@@ -15,7 +15,7 @@
 
 #include <tessera/task_context.hpp>
 
-#include "codelets/spamm/spamm_device.hpp"
+#include "spamm/spamm_device.hpp"
 
 namespace tessera::codelets::spamm::cuda {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <tessera/codelet.hpp>
 
-#include "codelets/spamm/spamm_codelets.hpp"
+#include <tessera/codelets/spamm/spamm_codelets.hpp>
 
 namespace tessera::codelets::spamm::cuda {
 

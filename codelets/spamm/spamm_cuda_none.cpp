@@ -1,5 +1,5 @@
 // Built without the CUDA toolkit: the SpAMM codelets have CPU implementations only.
-#include "codelets/spamm/spamm_cuda.hpp"
+#include "spamm/spamm_cuda.hpp"
 
 namespace tessera::codelets::spamm::cuda {
 

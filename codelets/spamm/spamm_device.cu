@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "codelets/spamm/spamm_device.hpp"
+#include "spamm/spamm_device.hpp"
 
 namespace tessera::codelets::spamm::device {
 namespace {

@@ -1,6 +1,6 @@
 // CPU kernels of SpAMM on OpenBLAS.
 
-#include "codelets/spamm/spamm_kernels_cpu.hpp"
+#include "spamm/spamm_kernels_cpu.hpp"
 
 #include <cblas.h>
 

@@ -1,4 +1,4 @@
-#include "codelets/vector/vector_codelets.hpp"
+#include <tessera/codelets/vector/vector_codelets.hpp>
 
 #include <stdexcept>
 #include <string>

@@ -149,7 +149,11 @@ inspirit::Tunables tunables_from_environment() {
     else
       throw std::invalid_argument("TESSERA_INSPIRIT_OPTIONS: unknown option '" + key + "'");
   }
-  t.validate("tessera-inspirit");
+  try {
+    t.validate();
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("TESSERA_INSPIRIT_OPTIONS: ") + e.what());
+  }
   return t;
 }
 

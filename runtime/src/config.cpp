@@ -1,5 +1,6 @@
 #include "tessera/config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <string>
@@ -32,6 +33,20 @@ bool parse_flag(const char* variable, std::string_view text) {
                         "' is not a boolean (use 0 or 1)");
 }
 
+void check_throttle(Config& c) {
+  if (c.max_submitted < 0) {
+    throw InvalidArgument("Config::max_submitted = " + std::to_string(c.max_submitted) +
+                          " is negative (use 0 for no bound)");
+  }
+  if (c.max_submitted == 0) return;
+  if (c.min_submitted < 0)
+    c.min_submitted = std::min(c.max_submitted - c.max_submitted / 10, c.max_submitted - 1);
+  if (c.min_submitted >= c.max_submitted) {
+    throw InvalidArgument("Config::min_submitted = " + std::to_string(c.min_submitted) +
+                          " must be below max_submitted = " + std::to_string(c.max_submitted));
+  }
+}
+
 }  // namespace
 
 Config Config::resolved() const {
@@ -40,15 +55,25 @@ Config Config::resolved() const {
     throw InvalidArgument("Config::ncpu = " + std::to_string(c.ncpu) + " (use -1 for all cores)");
   if (c.spin_us < 0)
     throw InvalidArgument("Config::spin_us = " + std::to_string(c.spin_us) + " is negative");
-  if (!c.use_env) return c;
-  if (const char* v = env("TESSERA_NCPU")) c.ncpu = static_cast<int>(parse_count("TESSERA_NCPU", v));
-  if (const char* v = env("TESSERA_NCUDA")) c.ncuda = static_cast<int>(parse_count("TESSERA_NCUDA", v));
-  if (const char* v = env("TESSERA_MOCK_CUDA")) c.mock_cuda = static_cast<int>(parse_count("TESSERA_MOCK_CUDA", v));
-  if (const char* v = env("TESSERA_CUDA_MEMORY")) c.cuda_memory = parse_count("TESSERA_CUDA_MEMORY", v);
+  if (!c.use_env) {
+    check_throttle(c);
+    return c;
+  }
+  if (const char* v = env("TESSERA_NCPU"))
+    c.ncpu = static_cast<int>(parse_count("TESSERA_NCPU", v));
+  if (const char* v = env("TESSERA_NCUDA"))
+    c.ncuda = static_cast<int>(parse_count("TESSERA_NCUDA", v));
+  if (const char* v = env("TESSERA_CUDA_MEMORY"))
+    c.cuda_memory = parse_count("TESSERA_CUDA_MEMORY", v);
   if (const char* v = env("TESSERA_SCHED")) c.sched = v;
   if (const char* v = env("TESSERA_TRACE")) c.trace_file = v;
   if (const char* v = env("TESSERA_DOT")) c.dot_file = v;
   if (const char* v = env("TESSERA_BIND")) c.bind_workers = parse_flag("TESSERA_BIND", v);
+  if (const char* v = env("TESSERA_MAX_SUBMITTED"))
+    c.max_submitted = parse_count("TESSERA_MAX_SUBMITTED", v);
+  if (const char* v = env("TESSERA_MIN_SUBMITTED"))
+    c.min_submitted = parse_count("TESSERA_MIN_SUBMITTED", v);
+  check_throttle(c);
   return c;
 }
 

@@ -90,6 +90,15 @@ void CpuWorkers::wake(WorkerId worker) {
   if (slot.sleeping.exchange(false, std::memory_order_seq_cst)) slot.wakeup.notify_one();
 }
 
+void CpuWorkers::wake_all() {
+  for (WorkerId id : ids_) wake(id);
+}
+
+TaskView CpuWorkers::poll(WorkerId worker) {
+  if (engine_.paused()) return {};
+  return policy_.pop(worker);
+}
+
 void CpuWorkers::wake_any(unsigned arch_mask) {
   if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
   // Start the scan at a rotating position so wake-ups spread over the workers.
@@ -138,7 +147,7 @@ void CpuWorkers::run_pipelined(WorkerId worker) {
       in_flight.pop_front();
     }
     if (in_flight.size() < kPipelineDepth) {
-      if (TaskView next = in_flight.empty() ? find_work(worker) : policy_.pop(worker)) {
+      if (TaskView next = in_flight.empty() ? find_work(worker) : poll(worker)) {
         if (engine_.begin_task(next.get(), worker)) {
           engine_.launch(next.get(), worker);
           in_flight.push_back(next.get());
@@ -159,7 +168,7 @@ TaskView CpuWorkers::find_work(WorkerId worker) {
     const auto deadline = Clock::now() + std::chrono::microseconds(spin_us_);
     unsigned polls = 0;
     do {
-      if (TaskView task = policy_.pop(worker)) return task;
+      if (TaskView task = poll(worker)) return task;
       if (stopping_.load(std::memory_order_acquire)) return {};
       // Yield now and then: the submitting thread may share this core. Reading the clock
       // costs as much as a poll, so it is read rarely.
@@ -175,7 +184,7 @@ TaskView CpuWorkers::find_work(WorkerId worker) {
     sleepers_.fetch_add(1, std::memory_order_seq_cst);
     // Re-check after announcing the sleep: a push that raced with it is visible now, and a
     // push after it sees the flag and wakes us.
-    TaskView task = policy_.pop(worker);
+    TaskView task = poll(worker);
     const auto woken = [&] {
       return slot.seq.load(std::memory_order_seq_cst) != seq ||
              stopping_.load(std::memory_order_seq_cst);
@@ -183,7 +192,7 @@ TaskView CpuWorkers::find_work(WorkerId worker) {
     while (!task && !slot.wakeup.wait_for(woken, kSleepLimit)) {
       // Nobody woke us for a while: look once more (without the polling phase). Work found
       // here was queued without a wake-up reaching us; it is counted, as a missed wake-up.
-      task = policy_.pop(worker);
+      task = poll(worker);
       if (task) slot.late_wakeups.fetch_add(1, std::memory_order_relaxed);
     }
     slot.sleeping.store(false, std::memory_order_relaxed);

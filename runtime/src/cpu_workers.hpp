@@ -36,6 +36,7 @@ class CpuWorkers final : public Executor {
   void wake(WorkerId worker) override;
   // Wakes one sleeping worker of an architecture in `arch_mask`, if any sleeps.
   void wake_any(unsigned arch_mask) override;
+  void wake_all() override;
   // The worker id of the calling thread if it is one of this engine's workers.
   WorkerId current_worker() const override;
   double now_us() const override;
@@ -57,6 +58,8 @@ class CpuWorkers final : public Executor {
   void run_pipelined(WorkerId worker);
   static constexpr std::size_t kPipelineDepth = 3;
   TaskView find_work(WorkerId worker);
+  // The policy's next task for `worker`, or none while the runtime is paused.
+  TaskView poll(WorkerId worker);
 
   Engine& engine_;
   Policy& policy_;

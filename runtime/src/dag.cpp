@@ -20,16 +20,17 @@ constexpr std::string_view kFormat = "tessera-dag/1";
 
 Access parse_mode(const JsonPath& p) {
   const std::string text = p.string();
-  for (Access mode : {Access::R, Access::W, Access::RW, Access::SCRATCH, Access::W | Access::COMMUTE,
-                      Access::RW | Access::COMMUTE}) {
+  for (Access mode : {Access::R, Access::W, Access::RW, Access::SCRATCH,
+                      Access::W | Access::COMMUTE, Access::RW | Access::COMMUTE}) {
     if (to_string(mode) == text) return mode;
   }
   p.fail("unknown access mode '" + text + "' (use R, W, RW, SCRATCH, W|COMMUTE or RW|COMMUTE)");
 }
 
 std::string task_label(const JsonPath& p, std::size_t index) {
-  return p.has("id") && p.at("id").value().is_string() ? "tasks[" + std::to_string(index) + "] ('" + p.at("id").string() + "')"
-                                                      : "tasks[" + std::to_string(index) + "]";
+  return p.has("id") && p.at("id").value().is_string()
+             ? "tasks[" + std::to_string(index) + "] ('" + p.at("id").string() + "')"
+             : "tasks[" + std::to_string(index) + "]";
 }
 
 bool ends_with(std::string_view s, std::string_view suffix) {
@@ -47,7 +48,8 @@ void order_by_after(std::vector<DagTask>& tasks, std::vector<std::vector<std::si
   std::vector<std::size_t> waiting(n, 0);
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t a : after[i]) {
-      if (a == i) throw InvalidArgument(source + ": task '" + tasks[i].id + "' lists itself in after");
+      if (a == i)
+        throw InvalidArgument(source + ": task '" + tasks[i].id + "' lists itself in after");
       successors[a].push_back(i);
       ++waiting[i];
     }
@@ -71,7 +73,8 @@ void order_by_after(std::vector<DagTask>& tasks, std::vector<std::vector<std::si
   if (order.size() != n) {
     for (std::size_t i = 0; i < n; ++i) {
       if (waiting[i] > 0) {
-        throw InvalidArgument(source + ": the after edges form a cycle through task '" + tasks[i].id + "'");
+        throw InvalidArgument(source + ": the after edges form a cycle through task '" +
+                              tasks[i].id + "'");
       }
     }
   }
@@ -94,7 +97,9 @@ Dag Dag::parse_json(std::string_view text, std::string_view source_name) {
   const JsonPath root(source, doc);
   root.object();
   const std::string format = root.at("format").string();
-  if (format != kFormat) root.at("format").fail("unsupported format '" + format + "' (expected " + std::string(kFormat) + ")");
+  if (format != kFormat)
+    root.at("format").fail("unsupported format '" + format + "' (expected " + std::string(kFormat) +
+                           ")");
   Dag dag;
   dag.name = root.string_or("name", "dag");
 
@@ -104,7 +109,8 @@ Dag Dag::parse_json(std::string_view text, std::string_view source_name) {
     for (std::size_t i = 0; i < list.array().size(); ++i) {
       const JsonPath d = list.at(i);
       DagData item{d.at("id").string(), d.at("bytes").count()};
-      if (!data_ids.emplace(item.id, i).second) d.at("id").fail("duplicate data id '" + item.id + "'");
+      if (!data_ids.emplace(item.id, i).second)
+        d.at("id").fail("duplicate data id '" + item.id + "'");
       dag.data.push_back(std::move(item));
     }
   }
@@ -125,19 +131,26 @@ Dag Dag::parse_json(std::string_view text, std::string_view source_name) {
     if (task.type.empty()) t.at("type").fail("must not be empty");
     if (t.has("flops")) task.flops = t.at("flops").non_negative();
     if (t.has("priority")) task.priority = t.at("priority").int32();
+    if (t.has("worker")) {
+      task.worker = t.at("worker").int32();
+      if (task.worker < 0) t.at("worker").fail("must be a worker index (0 or more)");
+    }
     if (t.has("cost_us")) {
       const JsonPath costs = t.at("cost_us");
-      for (const auto& [kind, value] : costs.object().items()) task.cost_us[kind] = costs.at(kind).non_negative();
+      for (const auto& [kind, value] : costs.object().items())
+        task.cost_us[kind] = costs.at(kind).non_negative();
       if (task.cost_us.empty()) costs.fail("lists no architecture: the task could run nowhere");
     }
     if (t.has("access")) {
       const JsonPath accesses = t.at("access");
       for (std::size_t a = 0; a < accesses.array().size(); ++a) {
         const JsonPath pair = accesses.at(a);
-        if (!pair.value().is_array() || pair.value().size() != 2) pair.fail("expected [data id, mode]");
+        if (!pair.value().is_array() || pair.value().size() != 2)
+          pair.fail("expected [data id, mode]");
         const std::string data_id = pair.at(0).string();
         auto it = data_ids.find(data_id);
-        if (it == data_ids.end()) pair.at(0).fail("unknown data id '" + data_id + "' in " + task_label(t, i));
+        if (it == data_ids.end())
+          pair.at(0).fail("unknown data id '" + data_id + "' in " + task_label(t, i));
         task.access.push_back({it->second, parse_mode(pair.at(1))});
       }
     }
@@ -146,7 +159,8 @@ Dag Dag::parse_json(std::string_view text, std::string_view source_name) {
       for (std::size_t a = 0; a < edges.array().size(); ++a) {
         const std::string other = edges.at(a).string();
         auto it = task_ids.find(other);
-        if (it == task_ids.end()) edges.at(a).fail("unknown task id '" + other + "' in " + task_label(t, i));
+        if (it == task_ids.end())
+          edges.at(a).fail("unknown task id '" + other + "' in " + task_label(t, i));
         after[i].push_back(it->second);
       }
     }
@@ -183,6 +197,7 @@ std::string Dag::to_json() const {
       task["after"] = after;
     }
     if (t.priority != 0) task["priority"] = t.priority;
+    if (t.worker >= 0) task["worker"] = t.worker;
     j["tasks"].push_back(task);
   }
   return j.dump(1) + "\n";

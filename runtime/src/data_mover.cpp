@@ -37,7 +37,12 @@ DataMover::~DataMover() {
   }
 }
 
+bool DataMover::moves(const Data& data) {
+  return data.layout.kind != DataKind::object;
+}
+
 void DataMover::add(const std::shared_ptr<Data>& data) {
+  if (!moves(*data)) return;
   std::lock_guard lock(mutex_);
   data->coherency_index = coherency_.add_data(data->layout.bytes());
   data->replicas.assign(nodes_.size(), nullptr);
@@ -80,7 +85,7 @@ void DataMover::acquire(Task& task, int node_id,
   // The task's distinct data, with the union of its modes on each, in address order.
   boost::container::small_vector<std::pair<Data*, Access>, 4> distinct;
   for (const TaskAccess& a : task.accesses) {
-    if (is_scratch(a.mode)) continue;
+    if (is_scratch(a.mode) || !moves(*a.data)) continue;
     auto it = std::find_if(distinct.begin(), distinct.end(),
                            [&](const auto& p) { return p.first == a.data.get(); });
     if (it == distinct.end()) {
@@ -126,7 +131,7 @@ void DataMover::acquire(Task& task, int node_id,
     if (is_scratch(a.mode)) {
       views.push_back({scratch(node_id, *a.data),
                        node_id == 0 ? a.data->layout : packed(a.data->layout), a.mode});
-    } else if (node_id == Coherency::kHome) {
+    } else if (node_id == Coherency::kHome || !moves(*a.data)) {
       views.push_back({a.data->host_ptr, a.data->layout, a.mode});
     } else {
       views.push_back(
@@ -140,7 +145,8 @@ void DataMover::release(Task& task, int node_id) {
   // One pin per distinct handle was taken (acquire merged duplicates).
   boost::container::small_vector<Data*, 4> seen;
   for (const TaskAccess& a : task.accesses) {
-    if (is_scratch(a.mode) || std::find(seen.begin(), seen.end(), a.data.get()) != seen.end())
+    if (is_scratch(a.mode) || !moves(*a.data) ||
+        std::find(seen.begin(), seen.end(), a.data.get()) != seen.end())
       continue;
     seen.push_back(a.data.get());
     coherency_.unpin(a.data->coherency_index, node_id);
@@ -197,25 +203,25 @@ void DataMover::unpin(void* host) {
   if (nodes_.size() > 1) nodes_[1]->unpin(host);
 }
 
-double DataMover::transfer_time_us(int from, int to, double bytes) const {
-  if (from == to) return 0.0;
-  double t = 0;
-  if (from != Coherency::kHome) t += node(from)->transfer_time_us(bytes);
-  if (to != Coherency::kHome) t += node(to)->transfer_time_us(bytes);
-  return t;
+LinkModel DataMover::link(int from, int to) const {
+  if (from == to) return {};
+  if (from == Coherency::kHome) return node(to)->host_link();
+  if (to == Coherency::kHome) return node(from)->host_link();
+  return chain(node(from)->host_link(), node(to)->host_link());
 }
 
-double DataMover::expected_transfer_us(const Task& task, int node_id) const {
+double DataMover::expected_transfer_us(const Task& task, const WorkerInfo& worker) const {
+  const int node_id = worker.memory_node;
   std::lock_guard lock(mutex_);
   double total = 0;
   for (const TaskAccess& a : task.accesses) {
-    if (is_scratch(a.mode) || !reads(a.mode)) continue;
+    if (is_scratch(a.mode) || !reads(a.mode) || !moves(*a.data)) continue;
     const std::size_t index = a.data->coherency_index;
     if (index >= by_index_.size() || coherency_.valid(index, node_id)) continue;
     const std::vector<int> valid = coherency_.valid_nodes(index);
     if (valid.empty()) continue;
-    total += transfer_time_us(prefer_home(index, node_id, valid), node_id,
-                              static_cast<double>(a.data->layout.bytes()));
+    const int from = prefer_home(index, node_id, valid);
+    total += link(from, node_id).time_us(static_cast<double>(a.data->layout.bytes()));
   }
   return total;
 }

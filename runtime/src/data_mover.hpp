@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "coherency.hpp"
+#include "machine_model.hpp"
 #include "memory_node.hpp"
 #include "tessera/task_context.hpp"
 
@@ -19,11 +20,11 @@ namespace tessera::detail {
 struct Data;
 struct Task;
 
-class DataMover {
+class DataMover final : public MachineModel {
  public:
   // nodes[0] is host memory (null); the others are devices.
   explicit DataMover(std::vector<std::unique_ptr<MemoryNode>> nodes);
-  ~DataMover();
+  ~DataMover() override;
   DataMover(const DataMover&) = delete;
   DataMover& operator=(const DataMover&) = delete;
 
@@ -38,11 +39,14 @@ class DataMover {
   void remove(Data& data);
   // remove() for every data still registered (shutdown).
   void remove_all();
-  double expected_transfer_us(const Task& task, int node) const;
+  // MachineModel: a device's link to host memory; device to device goes through host memory.
+  LinkModel link(int from, int to) const override;
+  double expected_transfer_us(const Task& task, const WorkerInfo& worker) const override;
   // Runtime::pin_memory / unpin_memory.
   bool pin(void* host, std::size_t bytes);
   void unpin(void* host);
-  double transfer_time_us(int from, int to, double bytes) const;
+  // Objects (DataKind::object) never move: every node uses the host object.
+  static bool moves(const Data& data);
 
  private:
   void perform(const Coherency::Action& action);

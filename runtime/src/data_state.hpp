@@ -38,6 +38,7 @@ struct Data {
   DataLayout layout;
   void* host_ptr = nullptr;
   std::unique_ptr<std::byte[]> owned;  // storage the runtime allocated (null ptr at registration)
+  std::shared_ptr<void> object;        // a registered object (DataKind::object), until unregister
 
   std::atomic<bool> registered{true};
   bool pinned = false;  // its registration pinned its host memory (DataMover)

@@ -140,7 +140,7 @@ class CudaNode final : public MemoryNode {
   void unpin(void* host) override {
     if (cudaHostUnregister(host) != cudaSuccess) cudaGetLastError();
   }
-  double transfer_time_us(double bytes) const override { return 8.0 + bytes / bytes_per_us_; }
+  LinkModel host_link() const override { return {8.0, 1.0 / bytes_per_us_, true}; }
 
  private:
   // The pinned staging buffer, at least `bytes` long (under copy_mutex_).

@@ -2,9 +2,18 @@
 // Engine: the core of a Runtime. It turns submissions into a dependency graph, hands ready
 // tasks to the policy, executes what workers pop, and releases successors on completion.
 // It is the PolicyHost of its policy.
+//
+// Its parts live in one file per concept:
+//   engine.cpp            construction, data registration, policy queries, shutdown
+//   engine_setup.cpp      the machine: CPU and CUDA workers, memory nodes (Engine::threaded)
+//   submission.cpp        submit, throttling, pause/resume, cancellation
+//   dependency_tracking   the sequential-task-flow rule (which tasks a new one waits for)
+//   task_execution.cpp    begin, launch, await and end of a task on a worker
+//   completion.cpp        completion, successors, cancelled tasks, waiting
+//   failure_log           failures until wait_all reports them
+//   observers             the observer list (the tracer is one)
 
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -12,23 +21,28 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include "data_mover.hpp"
 #include "device_support.hpp"
 #include "executor.hpp"
+#include "failure_log.hpp"
 #include "graph_recorder.hpp"
+#include "internals.hpp"
+#include "machine_model.hpp"
+#include "observers.hpp"
 #include "tessera/config.hpp"
 #include "tessera/policy.hpp"
 #include "tessera/task.hpp"
 #include "tessera/worker.hpp"
 #include "trace_recorder.hpp"
+#include "wakeup_point.hpp"
 
 namespace tessera::detail {
 
 struct Data;
 struct Task;
-using FailureListener = std::function<void(std::exception_ptr)>;
 class Engine;
 
 // Everything an Engine is made of besides its graph: the workers, the policy named in the
@@ -46,16 +60,19 @@ struct EngineSetup {
 
 class Engine final : public PolicyHost {
  public:
-  // Real CPU worker threads bound with hwloc, as the configuration asks.
-  static EngineSetup threaded(Config config);
+  // Real CPU worker threads bound with hwloc, as the configuration asks, and one CUDA worker
+  // per GPU; plus `mock_cuda` CUDA workers on mock devices made of host memory (tests; the
+  // environment's TESSERA_MOCK_CUDA adds to it unless config.use_env is false).
+  static EngineSetup threaded(Config config, int mock_cuda = 0);
 
   explicit Engine(EngineSetup setup);
   ~Engine() override;
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // data
+  // --- data (engine.cpp)
   std::shared_ptr<Data> register_data(void* ptr, const DataLayout& layout);
+  std::shared_ptr<Data> register_object(std::shared_ptr<void> object, const std::type_info& type);
   // Data without storage, for simulations: only its layout matters.
   std::shared_ptr<Data> register_virtual(const DataLayout& layout);
   void unregister(Data& data);
@@ -64,16 +81,26 @@ class Engine final : public PolicyHost {
     if (mover_) mover_->unpin(ptr);
   }
 
-  // tasks
+  // --- submission (submission.cpp)
   Task* new_task(const Codelet& codelet);
   // Takes over the builder's reference to `task`; returns a handle to it.
   TaskHandle submit(Task* task);
+  void pause();
+  void resume();
+  bool paused() const { return pause_depth_.load(std::memory_order_acquire) > 0; }
+  bool cancel(Task& task);
+  std::int64_t unfinished_tasks() const { return in_flight_.load(std::memory_order_acquire); }
+
+  // --- waiting (completion.cpp)
   void wait_all();
   void wait(Task& task);
   void shutdown();
   // Called with each task failure as it happens (see Runtime::on_task_failure).
-  void set_failure_listener(FailureListener listener);
+  void set_failure_listener(FailureListener listener) {
+    failures_.set_listener(std::move(listener));
+  }
 
+  // --- execution (task_execution.cpp), called by executors
   // Runs a task popped by `worker`: begin_task, the kernel, end_task (worker threads).
   void execute(Task* task, WorkerId worker);
   // Whether `worker` queues kernels asynchronously (CUDA): it may then launch a begun task
@@ -85,9 +112,12 @@ class Engine final : public PolicyHost {
   void finish(Task* task, WorkerId worker);
   // Whether a launched task's kernel has completed (never blocks).
   bool finished_on_device(Task* task, WorkerId worker) const;
-  // Takes commute locks and calls the policy's on_start; false if the task was parked
-  // behind another commuting task (it will be pushed again).
+  // Marks the task started, takes its commute locks and calls the policy's on_start. False
+  // if the worker must not run it: it was cancelled (and is now completed as such), or it
+  // was parked behind another commuting task (it will be pushed again).
   bool begin_task(Task* task, WorkerId worker);
+  // Tells the observers that the task's kernel starts now (task->start_us is set).
+  void notify_start(const Task& task, WorkerId worker);
   // Records statistics, trace and model; calls on_finish; releases successors. The executor
   // has set task->start_us and task->end_us.
   void end_task(Task* task, WorkerId worker);
@@ -97,80 +127,94 @@ class Engine final : public PolicyHost {
   // Called on each worker's thread before its first task (selects its GPU).
   void prepare_worker_thread(WorkerId worker);
 
-  // PolicyHost
+  // --- observers
+  void add_observer(std::shared_ptr<TaskObserver> observer) { observers_.add(std::move(observer)); }
+  void remove_observer(const std::shared_ptr<TaskObserver>& observer) {
+    observers_.remove(observer);
+  }
+
+  // --- PolicyHost (engine.cpp)
   std::span<const WorkerInfo> workers() const override { return workers_; }
   double now_us() const override;
   WorkerId current_worker() const override;
   std::optional<double> expected_length_us(TaskView task, WorkerId worker) const override;
   double expected_transfer_us(TaskView task, WorkerId worker) const override;
-  double transfer_time_us(int from_node, int to_node, double bytes) const override {
-    if (mover_) return mover_->transfer_time_us(from_node, to_node, bytes);
-    return executor_->transfer_time_us(from_node, to_node, bytes);
-  }
-  bool link_is_shared(int from_node, int to_node) const override {
-    return mover_ ? true : executor_->link_is_shared(from_node, to_node);
+  LinkModel link(int from_node, int to_node) const override {
+    return from_node == to_node ? LinkModel{} : machine_->link(from_node, to_node);
   }
   std::uint64_t seed() const override { return seed_; }
   bool can_execute(TaskView task, WorkerId worker) const override;
   void prefetch(TaskView task, WorkerId worker) override;
-  void prefetch_access(TaskView task, std::size_t access, WorkerId worker) override {
-    executor_->prefetch_access(*task.get(), access, worker);
-  }
+  void prefetch_access(TaskView task, std::size_t access, WorkerId worker) override;
 
   const Config& config() const { return config_; }
   Policy& policy() { return *policy_; }
   std::vector<WorkerStats> worker_stats() const;
   void reset_stats();
-  void write_trace(const std::string& path) const { trace_.write_chrome_json(path, workers_); }
+  void write_trace(const std::string& path) const { trace_->write_chrome_json(path, workers_); }
   void write_dot(const std::string& path) const { graph_.write_dot(path); }
   void record_graph() { graph_.enable(); }
   bool closed() const { return closed_.load(std::memory_order_acquire); }
 
  private:
+  // submission.cpp
+  void check_submittable(const Task& task) const;
+  void throttle();
   void infer_dependencies(Task& task);
   void add_edge(Task& pred, Task& succ);
   void inherit_failure(const Task& pred, Task& succ);
+  // completion.cpp
   void make_ready(Task* task);
+  void push_ready(Task* task);
+  void complete_cancelled(Task* task);
+  void complete(Task* task);
+  void complete_on_worker(Task* task);  // complete(), keeping one wake-up for this worker
+  void call_on_done(Task& task);
+  // task_execution.cpp
   bool acquire_commute_locks(Task* task);
   void release_commute_locks(Task* task, std::size_t count);
   void start_external(Task* task);
   void launch_kernel(Task& task, WorkerId worker);
   void await_kernel(Task& task, WorkerId worker);
-  // Records the exception in flight as the task's failure.
-  void fail_task(Task& task);
-  void complete(Task* task);
-  void record_failure(const Task& task);
+  void fail_task(Task& task);  // records the exception in flight as the task's failure
   void remember_model(const std::shared_ptr<PerfModel>& model);
+  // Whether the worker's architecture and the task's restrictions allow it (no executor check).
+  bool allowed_on(const Task& task, const WorkerInfo& worker) const;
   [[noreturn]] void throw_if_inside_task(std::string_view what) const;
-  void check_submittable(const Task& task) const;
 
   Config config_;
   std::vector<WorkerInfo> workers_;
   std::unique_ptr<Policy> policy_;
   std::unique_ptr<Executor> executor_;
   std::uint64_t seed_;
-  std::unique_ptr<DataMover> mover_;                               // null with host memory only
+  std::unique_ptr<DataMover> mover_;  // null with host memory only
+  HostOnlyMachine host_only_;
+  const MachineModel* machine_ = &host_only_;  // the simulator's, the mover's, or host_only_
   std::vector<std::unique_ptr<CudaWorkerContext>> cuda_contexts_;  // by worker id
   std::vector<DeviceContext> mock_contexts_;                       // by worker id
 
   std::atomic<std::uint64_t> next_task_id_{0};
   std::atomic<std::int32_t> in_flight_{0};
   // Threads sleep on these, not on std::atomic::wait (see wakeup_point.hpp): wait_all until
-  // in_flight_ is 0; TaskHandle::wait and unregister until their task or data is done.
+  // in_flight_ is 0; TaskHandle::wait and unregister until their task or data is done; a
+  // throttled submitter until in_flight_ is low enough.
   WakeupPoint drained_;
   WakeupPoint waiters_;
+  WakeupPoint throttle_;
   std::atomic<int> unregistering_{0};  // threads in unregister(): completions must notify
+  std::atomic<int> throttled_{0};      // submitters waiting in throttle()
   std::atomic<bool> closed_{false};
   // A failed or cancelled task cancels the tasks submitted after it that depend on it, until
   // wait_all reports the failure: then the epoch advances and the runtime starts afresh.
   std::atomic<std::uint64_t> failure_epoch_{0};
   std::atomic<bool> stopped_{false};
+  FailureLog failures_;
 
-  std::mutex failure_mutex_;
-  std::exception_ptr first_failure_;
-  FailureListener failure_listener_;
-  std::uint64_t failures_ = 0;
-  std::uint64_t cancelled_ = 0;
+  // Pause: ready tasks are held here, in the order they became ready, until resume().
+  std::mutex hold_mutex_;
+  std::atomic<int> pause_depth_{0};
+  bool releasing_ = false;  // resume() is calling on_batch_submitted: keep holding
+  std::vector<Task*> held_;
 
   struct alignas(64) WorkerCounters {
     std::atomic<std::uint64_t> tasks{0};
@@ -180,7 +224,8 @@ class Engine final : public PolicyHost {
 
   std::mutex models_mutex_;
   std::vector<std::shared_ptr<PerfModel>> models_;  // flushed at shutdown
-  TraceRecorder trace_;
+  ObserverList observers_;
+  std::shared_ptr<TraceRecorder> trace_;
   GraphRecorder graph_;
 };
 

@@ -21,6 +21,10 @@ std::string readable(const std::type_info& type) {
   return status == 0 && name ? std::string(name.get()) : std::string(type.name());
 }
 
+std::string with_article(DataKind kind) {
+  return (kind == DataKind::object ? "an " : "a ") + std::string(to_string(kind));
+}
+
 }  // namespace
 
 std::string to_string(Access mode) {
@@ -56,8 +60,12 @@ void throw_bad_buffer(std::string_view task, std::size_t index, std::size_t coun
   if (buffer == nullptr) {
     message += " requested, but the task has " + std::to_string(count) + " buffer(s)";
   } else if (buffer->layout.kind != wanted) {
-    message += " is a " + std::string(to_string(buffer->layout.kind)) + ", not a " +
-               std::string(to_string(wanted));
+    message += " is " + with_article(buffer->layout.kind) + ", not " + with_article(wanted);
+    if (wanted == DataKind::object) message += " of type " + readable(type);
+  } else if (wanted == DataKind::object) {
+    message += " is an object of type " +
+               (buffer->layout.type ? readable(*buffer->layout.type) : std::string("?")) +
+               ", not " + readable(type);
   } else {
     message += " has " + std::to_string(buffer->layout.elem_size) +
                "-byte elements, but was read as " + readable(type) + " (" +

@@ -13,6 +13,7 @@
 namespace tessera::detail {
 
 struct Task;
+class MachineModel;
 
 class Executor {
  public:
@@ -23,6 +24,8 @@ class Executor {
   virtual void wake(WorkerId worker) = 0;
   // Wakes one sleeping worker whose architecture is in `arch_mask` (bit index_of(arch)).
   virtual void wake_any(unsigned arch_mask) = 0;
+  // Wakes every worker (the runtime resumed).
+  virtual void wake_all() {}
   // The worker on whose behalf the calling code runs, or kAnyWorker.
   virtual WorkerId current_worker() const = 0;
   virtual double now_us() const = 0;
@@ -34,13 +37,9 @@ class Executor {
   // Starts moving the task's input data to the worker's memory node ahead of time.
   virtual void prefetch(Task& /*task*/, WorkerId /*worker*/) {}
   virtual void prefetch_access(Task& /*task*/, std::size_t /*access*/, WorkerId /*worker*/) {}
-  virtual double expected_transfer_us(const Task& /*task*/, WorkerId /*worker*/) const {
-    return 0.0;
-  }
-  virtual double transfer_time_us(int /*from_node*/, int /*to_node*/, double /*bytes*/) const {
-    return 0.0;
-  }
-  virtual bool link_is_shared(int /*from_node*/, int /*to_node*/) const { return true; }
+  // The executor's own model of the machine (a simulated platform), or null: the engine
+  // then uses its data mover's, or the host-only one.
+  virtual const MachineModel* machine() const { return nullptr; }
   // A prediction that overrides the codelet's performance model (the simulator's costs).
   virtual std::optional<double> expected_length_us(const Task& /*task*/,
                                                    WorkerId /*worker*/) const {

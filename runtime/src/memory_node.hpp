@@ -10,6 +10,7 @@
 #include <string>
 
 #include "tessera/data.hpp"
+#include "tessera/policy.hpp"
 
 namespace tessera::detail {
 
@@ -29,8 +30,8 @@ class MemoryNode {
   // unpin must follow); false if it could not, or if the range was pinned already.
   virtual bool pin(void* /*host*/, std::size_t /*bytes*/) { return false; }
   virtual void unpin(void* /*host*/) {}
-  // Expected time of a copy of `bytes` to or from host memory.
-  virtual double transfer_time_us(double bytes) const = 0;
+  // The link between this node and host memory (one bus: copies queue on it).
+  virtual LinkModel host_link() const = 0;
 };
 
 // The layout a datum has on a device node: the same shape, packed.

@@ -70,14 +70,15 @@ bool PolicyOptions::get_bool(std::string_view key, bool fallback) const {
   throw InvalidArgument("policy option " + std::string(key) + "='" + s + "' is not a boolean");
 }
 
-void PolicyOptions::expect_only(std::string_view policy,
+void PolicyOptions::expect_only(std::string_view /*policy*/,
                                 std::initializer_list<std::string_view> known) const {
   for (const auto& [key, value] : values_) {
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       std::string list;
       for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      // create_policy prefixes "policy '<name>': ".
       throw InvalidArgument(
-          "policy '" + std::string(policy) + "' has no option '" + key + "'" +
+          "no option '" + key + "'" +
           (list.empty() ? std::string(" (it takes none)") : " (known: " + list + ")"));
     }
   }

@@ -109,9 +109,12 @@ std::unique_ptr<Policy> create_policy(std::string_view spec) {
     }
     factory = it->second.factory;
   }
+  // Policies throw without naming themselves: the name is added here, once.
   try {
     return factory(PolicyOptions::parse(options));
   } catch (const InvalidArgument& e) {
+    throw PolicyError("policy '" + name + "': " + e.what());
+  } catch (const std::invalid_argument& e) {
     throw PolicyError("policy '" + name + "': " + e.what());
   }
 }

@@ -11,6 +11,8 @@ namespace tessera {
 Runtime::Runtime(Config config)
     : engine_(std::make_unique<detail::Engine>(detail::Engine::threaded(std::move(config)))) {}
 
+Runtime::Runtime(std::unique_ptr<detail::Engine> engine) : engine_(std::move(engine)) {}
+
 Runtime::~Runtime() = default;
 
 VectorHandle Runtime::register_vector(void* ptr, std::size_t count, std::size_t elem_size) {
@@ -30,6 +32,10 @@ MatrixHandle Runtime::register_matrix(void* ptr, std::size_t ld, std::size_t row
 
 BlobHandle Runtime::register_blob(void* ptr, std::size_t bytes) {
   return BlobHandle(engine_->register_data(ptr, {DataKind::blob, 1, bytes, 1, bytes}));
+}
+
+DataHandle Runtime::register_object(std::shared_ptr<void> object, const std::type_info& type) {
+  return DataHandle(engine_->register_object(std::move(object), type));
 }
 
 void Runtime::unregister(const DataHandle& data) {
@@ -55,7 +61,7 @@ TaskBuilder Runtime::external_task(std::string name) {
   static const Codelet external = Codelet("external").cpu([](TaskContext&) {});
   TaskBuilder builder(*engine_, external);
   builder.name(std::move(name));
-  builder.pending()->is_external = true;
+  builder.task_->is_external = true;
   return builder;
 }
 
@@ -65,6 +71,33 @@ void Runtime::on_task_failure(std::function<void(std::exception_ptr)> listener) 
 
 void Runtime::wait_all() {
   engine_->wait_all();
+}
+void Runtime::pause() {
+  engine_->pause();
+}
+void Runtime::resume() {
+  engine_->resume();
+}
+bool Runtime::paused() const {
+  return engine_->paused();
+}
+bool Runtime::cancel(const TaskHandle& task) {
+  if (!task.valid()) throw InvalidArgument("cancel: null task handle");
+  return engine_->cancel(*detail::Internals::task(task));
+}
+std::size_t Runtime::cancel(std::span<const TaskHandle> tasks) {
+  std::size_t cancelled = 0;
+  for (const TaskHandle& task : tasks) cancelled += cancel(task) ? 1 : 0;
+  return cancelled;
+}
+void Runtime::add_observer(std::shared_ptr<TaskObserver> observer) {
+  engine_->add_observer(std::move(observer));
+}
+void Runtime::remove_observer(const std::shared_ptr<TaskObserver>& observer) {
+  engine_->remove_observer(observer);
+}
+std::int64_t Runtime::unfinished_tasks() const {
+  return engine_->unfinished_tasks();
 }
 void Runtime::shutdown() {
   engine_->shutdown();

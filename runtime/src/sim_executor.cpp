@@ -55,7 +55,7 @@ std::size_t SimExecutor::data_index(const Data* data) const {
   return data_index_.at(data);
 }
 
-const SimExecutor::Link* SimExecutor::link(int from, int to) const {
+const SimExecutor::Link* SimExecutor::direct_link(int from, int to) const {
   const Link& l = links_[static_cast<std::size_t>(from) * nodes_ + static_cast<std::size_t>(to)];
   return l.bandwidth_MBps > 0 ? &l : nullptr;
 }
@@ -65,13 +65,13 @@ const SimExecutor::Link* SimExecutor::link(int from, int to) const {
 double SimExecutor::arrival(std::size_t data, int from, int to, bool with_queue) const {
   const double bytes = static_cast<double>(bytes_[data]);
   auto hop = [&](int a, int b, double earliest) {
-    const Link* l = link(a, b);
+    const Link* l = direct_link(a, b);
     if (l == nullptr) return std::numeric_limits<double>::infinity();
     const double begin = std::max(earliest, with_queue && l->contention ? l->free_at : 0.0);
     return begin + l->latency_us + bytes / l->bandwidth_MBps;
   };
   const double ready = std::max(now_, ready_at_[data * nodes_ + static_cast<std::size_t>(from)]);
-  if (link(from, to) != nullptr) return hop(from, to, ready);
+  if (direct_link(from, to) != nullptr) return hop(from, to, ready);
   return hop(Coherency::kHome, to, hop(from, Coherency::kHome, ready));
 }
 
@@ -89,7 +89,7 @@ int SimExecutor::choose_source(std::size_t data, int to, const std::vector<int>&
 }
 
 double SimExecutor::transfer(std::size_t data, int from, int to, double earliest) {
-  const Link* direct = link(from, to);
+  const Link* direct = direct_link(from, to);
   if (direct == nullptr) {
     // Route through host memory (staging only: the protocol decides what is valid there).
     const double at_home = transfer(data, from, Coherency::kHome, earliest);
@@ -151,8 +151,8 @@ void SimExecutor::prefetch_access(Task& task, std::size_t access, WorkerId worke
   acquire(task, d, node, Access::R, false);
 }
 
-double SimExecutor::expected_transfer_us(const Task& task, WorkerId worker) const {
-  const int node = node_of(worker);
+double SimExecutor::expected_transfer_us(const Task& task, const WorkerInfo& worker) const {
+  const int node = node_of(worker.id);
   double total = 0;
   for (const TaskAccess& a : task.accesses) {
     if (is_scratch(a.mode) || !reads(a.mode)) continue;
@@ -181,27 +181,19 @@ int SimExecutor::dense_node(int id) const {
   return static_cast<int>(it - platform_node_ids_.begin());
 }
 
-double SimExecutor::transfer_time_us(int from_node, int to_node, double bytes) const {
+LinkModel SimExecutor::link(int from_node, int to_node) const {
   const int from = dense_node(from_node), to = dense_node(to_node);
-  if (from == to || from >= static_cast<int>(nodes_) || to >= static_cast<int>(nodes_)) return 0.0;
-  auto hop = [&](int a, int b) {
-    const Link* l = link(a, b);
-    return l == nullptr ? std::numeric_limits<double>::infinity()
-                        : l->latency_us + bytes / l->bandwidth_MBps;
+  if (from == to || from >= static_cast<int>(nodes_) || to >= static_cast<int>(nodes_)) return {};
+  auto hop = [&](int a, int b) -> LinkModel {
+    const Link* l = direct_link(a, b);
+    if (l == nullptr) {
+      constexpr double kNever = std::numeric_limits<double>::infinity();
+      return {kNever, kNever, false};
+    }
+    return {l->latency_us, 1.0 / l->bandwidth_MBps, l->contention};
   };
-  if (link(from, to) != nullptr) return hop(from, to);
-  return hop(from, Coherency::kHome) + hop(Coherency::kHome, to);
-}
-
-bool SimExecutor::link_is_shared(int from_node, int to_node) const {
-  const int from = dense_node(from_node), to = dense_node(to_node);
-  if (from == to || from >= static_cast<int>(nodes_) || to >= static_cast<int>(nodes_)) return false;
-  auto shared = [&](int a, int b) {
-    const Link* l = link(a, b);
-    return l != nullptr && l->contention;
-  };
-  if (link(from, to) != nullptr) return shared(from, to);
-  return shared(from, Coherency::kHome) || shared(Coherency::kHome, to);
+  if (direct_link(from, to) != nullptr) return hop(from, to);
+  return chain(hop(from, Coherency::kHome), hop(Coherency::kHome, to));
 }
 
 bool SimExecutor::can_execute(const Task& task, WorkerId worker) const {
@@ -219,6 +211,7 @@ void SimExecutor::start(Task* task, WorkerId worker) {
   const int cls = costs_.worker_class()[static_cast<std::size_t>(worker)];
   task->start_us = data_ready;
   task->end_us = data_ready + costs_.actual_us(task->id, cls);
+  engine_.notify_start(*task, worker);
   // What the task writes exists only once it ends: no copy of it may arrive earlier.
   for (const TaskAccess& a : task->accesses) {
     if (writes(a.mode) && !is_scratch(a.mode)) {

@@ -11,6 +11,7 @@
 
 #include "coherency.hpp"
 #include "executor.hpp"
+#include "machine_model.hpp"
 #include "sim_costs.hpp"
 #include "tessera/platform.hpp"
 #include "tessera/simulation.hpp"
@@ -20,7 +21,7 @@ namespace tessera::detail {
 class Engine;
 struct Data;
 
-class SimExecutor final : public Executor {
+class SimExecutor final : public Executor, public MachineModel {
  public:
   SimExecutor(Engine& engine, const Platform& platform, const SimCosts& costs);
 
@@ -33,12 +34,13 @@ class SimExecutor final : public Executor {
   void drain(std::atomic<std::int32_t>& in_flight, WakeupPoint& drained) override;
   void prefetch(Task& task, WorkerId worker) override;
   void prefetch_access(Task& task, std::size_t access, WorkerId worker) override;
-  double expected_transfer_us(const Task& task, WorkerId worker) const override;
   std::optional<double> expected_length_us(const Task& task, WorkerId worker) const override;
   bool can_execute(const Task& task, WorkerId worker) const override;
   bool executes_kernels() const override { return false; }
-  double transfer_time_us(int from_node, int to_node, double bytes) const override;
-  bool link_is_shared(int from_node, int to_node) const override;
+  const MachineModel* machine() const override { return this; }
+  // MachineModel: the platform's links (node ids as the platform numbers them).
+  LinkModel link(int from_node, int to_node) const override;
+  double expected_transfer_us(const Task& task, const WorkerInfo& worker) const override;
 
   void add_data(const Data* data, std::uint64_t bytes);
 
@@ -70,7 +72,7 @@ class SimExecutor final : public Executor {
 
   std::size_t data_index(const Data* data) const;
   int node_of(WorkerId worker) const { return node_of_[static_cast<std::size_t>(worker)]; }
-  const Link* link(int from, int to) const;
+  const Link* direct_link(int from, int to) const;
   double arrival(std::size_t data, int from, int to, bool with_queue) const;
   int choose_source(std::size_t data, int to, const std::vector<int>& valid) const;
   double transfer(std::size_t data, int from, int to, double earliest);

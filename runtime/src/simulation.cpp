@@ -101,22 +101,39 @@ SimResult simulate(const Dag& dag, const Platform& platform, const SimOptions& o
   SimCodelets codelets;
   std::vector<TaskHandle> handles;
   handles.reserve(dag.tasks.size());
+  // The whole graph is one batch: the policy sees all of it before the first task is pushed.
+  engine.pause();
   for (std::size_t t = 0; t < dag.tasks.size(); ++t) {
     const DagTask& task = dag.tasks[t];
     std::vector<Arch> archs;
     for (std::size_t c = 0; c < costs.classes().size(); ++c) {
       const Arch arch = costs.classes()[c].arch;
-      if (costs.runs(t, static_cast<int>(c)) && std::find(archs.begin(), archs.end(), arch) == archs.end()) {
+      if (costs.runs(t, static_cast<int>(c)) &&
+          std::find(archs.begin(), archs.end(), arch) == archs.end()) {
         archs.push_back(arch);
       }
     }
     std::sort(archs.begin(), archs.end());
-    TaskBuilder builder(engine, codelets.get(task.type, archs));
+    TaskBuilder builder = detail::Internals::builder(engine, codelets.get(task.type, archs));
     builder.name(task.id).priority(task.priority);
+    if (task.worker >= 0) {
+      const auto workers = engine.workers();
+      if (static_cast<std::size_t>(task.worker) >= workers.size() ||
+          !costs.runs(t, costs.worker_class()[static_cast<std::size_t>(task.worker)])) {
+        throw InvalidArgument("task '" + task.id + "': worker " + std::to_string(task.worker) +
+                              (static_cast<std::size_t>(task.worker) >= workers.size()
+                                   ? " does not exist (platform '" + platform.name + "' has " +
+                                         std::to_string(workers.size()) + " workers)"
+                                   : " (" + workers[static_cast<std::size_t>(task.worker)].name +
+                                         ") has no cost for it"));
+      }
+      builder.on_worker(task.worker);
+    }
     for (const DagAccess& a : task.access) builder.access(data[a.data], a.mode);
     for (std::size_t a : task.after) builder.after(handles[a]);
     handles.push_back(builder.submit());
   }
+  engine.resume();
   engine.wait_all();
 
   SimResult result;
@@ -136,7 +153,8 @@ SimResult simulate(const Dag& dag, const Platform& platform, const SimOptions& o
   result.schedule = sim->schedule();
   handles.clear();
   engine.shutdown();
-  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  result.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return result;
 }
 

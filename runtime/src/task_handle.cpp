@@ -25,6 +25,9 @@ std::string TaskHandle::name() const {
 bool TaskHandle::done() const {
   return (checked(task_).state.load(std::memory_order_acquire) & detail::kTaskDone) != 0;
 }
+TaskStatus TaskHandle::status() const {
+  return checked(task_).status();
+}
 void TaskHandle::wait() const {
   checked(task_).engine->wait(*task_);
 }
@@ -75,12 +78,35 @@ TaskBuilder& TaskBuilder::after(const TaskHandle& other) {
   if (!other.valid())
     throw InvalidArgument("task '" + std::string(t.display_name()) +
                           "': after() got a null task handle");
-  t.explicit_after.push_back(detail::retained(other.get()));
+  t.explicit_after.push_back(detail::retained(detail::Internals::task(other)));
   return *this;
 }
 
 TaskBuilder& TaskBuilder::after(std::span<const TaskHandle> others) {
   for (const TaskHandle& other : others) after(other);
+  return *this;
+}
+
+TaskBuilder& TaskBuilder::on_worker(WorkerId worker) {
+  detail::Task& t = task();
+  if (worker < 0)
+    throw InvalidArgument("task '" + std::string(t.display_name()) + "': on_worker(" +
+                          std::to_string(worker) + ") is not a worker id");
+  t.only_worker = worker;
+  return *this;
+}
+
+TaskBuilder& TaskBuilder::on_arch(Arch arch) {
+  task().arch_mask = static_cast<std::uint8_t>(1u << index_of(arch));
+  return *this;
+}
+
+TaskBuilder& TaskBuilder::on_done(TaskCallback fn) {
+  detail::Task& t = task();
+  if (!fn)
+    throw InvalidArgument("on_done: empty function for task '" + std::string(t.display_name()) +
+                          "'");
+  t.on_done = std::move(fn);
   return *this;
 }
 

@@ -20,7 +20,9 @@
 #include "tessera/args.hpp"
 #include "tessera/codelet.hpp"
 #include "tessera/external.hpp"
+#include "tessera/observer.hpp"
 #include "tessera/policy.hpp"
+#include "tessera/task.hpp"
 #include "tessera/worker.hpp"
 
 namespace tessera::detail {
@@ -35,7 +37,9 @@ struct TaskAccess {
 
 enum TaskStateBits : std::uint32_t {
   kTaskDone = 1u,
-  kTaskWaiter = 2u,  // someone sleeps in wait(): completion must notify
+  kTaskWaiter = 2u,           // someone sleeps in wait(): completion must notify
+  kTaskStarted = 4u,          // a worker began it (or its on_ready was called): too late to cancel
+  kTaskCancelRequested = 8u,  // Runtime::cancel got there first: it must not run
 };
 
 struct Task {
@@ -54,12 +58,15 @@ struct Task {
   ArgPack args;
   std::string name;  // empty: the codelet's name
   int priority = 0;
+  WorkerId only_worker = kAnyWorker;  // TaskBuilder::on_worker
+  std::uint8_t arch_mask = 0xff;      // TaskBuilder::on_arch: bit index_of(arch)
+  TaskCallback on_done;
   Footprint footprint;
   double flops = 0.0;
   bool submitted = false;
   bool data_acquired = false;  // its replicas are pinned on its worker's node
 
-  std::mutex lock;  // guards finished, successors, upstream_error
+  std::mutex lock;  // guards finished, successors, upstream_error, cancel_horizon
   bool finished = false;
   boost::container::small_vector<Task*, 4> successors;      // no references (see above)
   boost::container::small_vector<Task*, 4> predecessors;    // referenced until completion
@@ -69,6 +76,10 @@ struct Task {
   std::exception_ptr error;                               // this task's own failure (a TaskFailed)
   std::exception_ptr upstream_error;                      // the failure that cancelled it
   std::uint64_t failure_epoch = 0;  // Engine::failure_epoch_ when it failed or was cancelled
+  // Set before kTaskCancelRequested (Runtime::cancel, on it or on a task it depends on): the
+  // tasks with an id below the horizon (submitted before that call) that depend on it are
+  // cancelled with it; later ones run, and see the data it did not write.
+  std::uint64_t cancel_horizon = 0;
 
   PolicySlot slot;
   WorkerId worker = kAnyWorker;
@@ -84,6 +95,16 @@ struct Task {
     return name.empty() ? std::string_view(codelet->name) : std::string_view(name);
   }
   bool failed_or_cancelled() const { return error || upstream_error; }
+  bool user_cancelled() const {
+    return (state.load(std::memory_order_acquire) & kTaskCancelRequested) != 0;
+  }
+  // Whether it must not run: cancelled by the user or by a failure upstream.
+  bool doomed() const { return upstream_error || user_cancelled(); }
+  TaskStatus status() const {
+    if ((state.load(std::memory_order_acquire) & kTaskDone) == 0) return TaskStatus::pending;
+    if (error) return TaskStatus::failed;
+    return doomed() ? TaskStatus::cancelled : TaskStatus::succeeded;
+  }
 };
 
 inline void* Task::operator new(std::size_t bytes) {
@@ -92,6 +113,9 @@ inline void* Task::operator new(std::size_t bytes) {
 inline void Task::operator delete(void* block, std::size_t bytes) noexcept {
   TaskPool::deallocate(block, bytes);
 }
+
+// The task whose kernel runs on this thread, if any (task_execution.cpp).
+extern thread_local Task* tls_running_task;
 
 inline Task* retained(Task* task) noexcept {
   task->refs.fetch_add(1, std::memory_order_relaxed);

@@ -19,7 +19,11 @@ int TaskView::priority() const {
   return task_->priority;
 }
 bool TaskView::can_run_on(Arch arch) const {
-  return static_cast<bool>(task_->codelet->kernels[index_of(arch)]);
+  return static_cast<bool>(task_->codelet->kernels[index_of(arch)]) &&
+         (task_->arch_mask & (1u << index_of(arch))) != 0;
+}
+bool TaskView::is_external() const {
+  return task_->is_external;
 }
 const Footprint& TaskView::footprint() const {
   return task_->footprint;

@@ -7,14 +7,11 @@
 
 namespace tessera::detail {
 
-void TraceRecorder::configure(std::size_t workers, bool enabled) {
-  enabled_ = enabled;
-  per_worker_.assign(workers, {});
-}
-
-void TraceRecorder::record(WorkerId worker, TraceEvent event) {
-  if (!enabled_) return;
-  per_worker_[static_cast<std::size_t>(worker)].push_back(std::move(event));
+void TraceRecorder::on_task_end(const TaskEvent& task) {
+  if (task.worker < 0 || static_cast<std::size_t>(task.worker) >= per_worker_.size()) return;
+  per_worker_[static_cast<std::size_t>(task.worker)].push_back(
+      {task.id, std::string(task.name), std::string(task.codelet), task.start_us, task.end_us,
+       task.priority, task.status == TaskStatus::failed});
 }
 
 void TraceRecorder::write_chrome_json(const std::string& path,

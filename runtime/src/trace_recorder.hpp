@@ -1,7 +1,8 @@
 #pragma once
 // TraceRecorder: every executed task's worker, start and end time, kept per worker (no
 // lock on the hot path) and written as Chrome trace JSON, which Perfetto and
-// chrome://tracing open.
+// chrome://tracing open. It is a task observer: the runtime adds it to its observers when a
+// trace file is configured.
 
 #include <atomic>
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tessera/observer.hpp"
 #include "tessera/worker.hpp"
 
 namespace tessera::detail {
@@ -24,18 +26,16 @@ struct TraceEvent {
   bool failed = false;
 };
 
-class TraceRecorder {
+class TraceRecorder final : public TaskObserver {
  public:
-  // Allocates one buffer per worker; `enabled` decides whether record() keeps anything.
-  void configure(std::size_t workers, bool enabled);
-  bool enabled() const noexcept { return enabled_; }
-  // Called by worker `worker` only.
-  void record(WorkerId worker, TraceEvent event);
+  // One buffer per worker.
+  explicit TraceRecorder(std::size_t workers) : per_worker_(workers) {}
+  // Called by the task's worker only.
+  void on_task_end(const TaskEvent& task) override;
   // Throws Error naming the path if it cannot be written.
   void write_chrome_json(const std::string& path, std::span<const WorkerInfo> workers) const;
 
  private:
-  bool enabled_ = false;
   std::vector<std::vector<TraceEvent>> per_worker_;
 };
 

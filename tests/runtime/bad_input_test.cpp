@@ -99,8 +99,12 @@ TEST(BadPolicy, UnknownNameListsTheKnownOnes) {
 }
 
 TEST(BadPolicy, UnknownOrMalformedOptions) {
-  EXPECT_THAT(message_of<PolicyError>([] { Runtime rt(testing::test_config("eager:speed=9")); }),
-              HasSubstr("policy 'eager' has no option 'speed'"));
+  // The policy is named once: "policy 'eager': no option 'speed' (it takes none)".
+  EXPECT_EQ(message_of<PolicyError>([] { Runtime rt(testing::test_config("eager:speed=9")); }),
+            "policy 'eager': no option 'speed' (it takes none)");
+  EXPECT_THAT(
+      message_of<PolicyError>([] { Runtime rt(testing::test_config("inspirit:sketch=1")); }),
+      ::testing::StartsWith("policy 'inspirit': sketch size must be in [3, 4096]"));
   EXPECT_THAT(message_of<PolicyError>([] { Runtime rt(testing::test_config("random:seed")); }),
               HasSubstr("not of the form key=value"));
   EXPECT_THAT(message_of<PolicyError>([] { Runtime rt(testing::test_config("random:seed=x")); }),

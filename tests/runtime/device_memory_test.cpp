@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "testing.hpp"
+
 #include <atomic>
 #include <random>
 
@@ -16,11 +18,11 @@
 namespace tessera {
 namespace {
 
-Config mock_config(const std::string& sched, int mock_devices, long long device_bytes = 0) {
+std::unique_ptr<Runtime> mock_runtime(const std::string& sched, int mock_devices,
+                                      long long device_bytes = 0) {
   Config c = testing::test_config(sched, 2);
-  c.mock_cuda = mock_devices;
   c.cuda_memory = device_bytes;
-  return c;
+  return detail::mock_device_runtime(c, mock_devices);
 }
 
 // y = a * y + x (element-wise) on vectors of uint64, the same on either architecture;
@@ -36,7 +38,8 @@ Codelet affine(std::atomic<int>& on_device, bool device_only = false) {
   c.model(std::make_shared<HistoryModel>(c.name()));  // model-based policies calibrate both kinds
   if (!device_only) c.cpu(body);
   c.cuda([body, &on_device](TaskContext& ctx) {
-    if (ctx.memory_node() == 0 || ctx.device() == nullptr) throw std::logic_error("device kernel on host memory");
+    if (ctx.memory_node() == 0 || ctx.device() == nullptr)
+      throw std::logic_error("device kernel on host memory");
     ++on_device;
     body(ctx);
   });
@@ -48,14 +51,16 @@ class MockDevices : public ::testing::TestWithParam<std::string> {};
 TEST_P(MockDevices, RandomProgramsMatchSequentialExecution) {
   constexpr int kHandles = 6, kElems = 32, kTasks = 600;
   std::mt19937_64 rng(99);
-  std::vector<std::vector<std::uint64_t>> state(kHandles, std::vector<std::uint64_t>(kElems)), expected;
+  std::vector<std::vector<std::uint64_t>> state(kHandles, std::vector<std::uint64_t>(kElems)),
+      expected;
   for (int h = 0; h < kHandles; ++h) {
     for (int i = 0; i < kElems; ++i) state[h][i] = h * 100 + i;
   }
   expected = state;
   std::atomic<int> on_device{0};
   {
-    Runtime rt(mock_config(GetParam(), 2));
+    const auto owned = mock_runtime(GetParam(), 2);
+    Runtime& rt = *owned;
     std::vector<VectorHandle> handles;
     for (auto& v : state) handles.push_back(rt.register_vector(std::span(v)));
     const Codelet anywhere = affine(on_device);
@@ -76,16 +81,19 @@ TEST_P(MockDevices, RandomProgramsMatchSequentialExecution) {
   EXPECT_GT(on_device.load(), 0) << "no task ran on a device: the test would prove nothing";
 }
 
-INSTANTIATE_TEST_SUITE_P(Policies, MockDevices, ::testing::Values("eager", "ws", "dmda", "inspirit", "random"),
+INSTANTIATE_TEST_SUITE_P(Policies, MockDevices,
+                         ::testing::Values("eager", "ws", "dmda", "inspirit", "random"),
                          testing::PolicyName{});
 
 TEST(MockDevices, TinyDeviceMemoryEvictsAndStaysCorrect) {
   // Room for three 4 KiB vectors per device: every task evicts something.
   constexpr int kHandles = 12, kElems = 512;
-  std::vector<std::vector<std::uint64_t>> state(kHandles, std::vector<std::uint64_t>(kElems, 1)), expected = state;
+  std::vector<std::vector<std::uint64_t>> state(kHandles, std::vector<std::uint64_t>(kElems, 1)),
+      expected = state;
   std::atomic<int> on_device{0};
   {
-    Runtime rt(mock_config("eager", 2, 3 * kElems * 8));
+    const auto owned = mock_runtime("eager", 2, 3 * kElems * 8);
+    Runtime& rt = *owned;
     std::vector<VectorHandle> handles;
     for (auto& v : state) handles.push_back(rt.register_vector(std::span(v)));
     const Codelet c = affine(on_device, true);
@@ -109,7 +117,8 @@ TEST(MockDevices, MatricesArePackedOnTheDeviceAndComeBackIntoTheirPadding) {
   for (std::size_t j = 0; j < cols; ++j) {
     for (std::size_t i = 0; i < rows; ++i) m[i + j * ld] = static_cast<double>(i + 10 * j);
   }
-  Runtime rt(mock_config("eager", 1));
+  const auto owned = mock_runtime("eager", 1);
+  Runtime& rt = *owned;
   auto h = rt.register_matrix(m.data(), ld, rows, cols);
   std::atomic<bool> saw_packed{false};
   Codelet bump("bump");
@@ -125,13 +134,15 @@ TEST(MockDevices, MatricesArePackedOnTheDeviceAndComeBackIntoTheirPadding) {
   EXPECT_TRUE(saw_packed.load());
   for (std::size_t j = 0; j < cols; ++j) {
     for (std::size_t i = 0; i < ld; ++i) {
-      EXPECT_EQ(m[i + j * ld], i < rows ? 1000.0 + static_cast<double>(i + 10 * j) : -1.0) << i << "," << j;
+      EXPECT_EQ(m[i + j * ld], i < rows ? 1000.0 + static_cast<double>(i + 10 * j) : -1.0)
+          << i << "," << j;
     }
   }
 }
 
 TEST(MockDevices, NoGpuIsAClearErrorWhenCudaWorkersAreRequested) {
-  if (Runtime(testing::test_config("eager", 1)).workers().size() > 1) GTEST_SKIP() << "a GPU is present";
+  if (Runtime(testing::test_config("eager", 1)).workers().size() > 1)
+    GTEST_SKIP() << "a GPU is present";
   try {
     Runtime rt(testing::test_config("eager", 1).with_ncuda(2));
     FAIL() << "no error";

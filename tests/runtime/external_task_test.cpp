@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "testing.hpp"
+
 #include <chrono>
 #include <thread>
 
@@ -27,10 +29,8 @@ Codelet add_one() {
 
 class ExternalTasks : public ::testing::TestWithParam<int> {  // parameter: mock devices
  protected:
-  Config config() const {
-    Config c = testing::test_config("eager", 2);
-    c.mock_cuda = GetParam();
-    return c;
+  std::unique_ptr<Runtime> runtime() const {
+    return detail::mock_device_runtime(testing::test_config("eager", 2), GetParam());
   }
 };
 
@@ -39,7 +39,8 @@ TEST_P(ExternalTasks, RunInDependencyOrderAndEndFromAnotherThread) {
   std::vector<std::jthread> helpers;
   std::vector<int> seen;
   {
-    Runtime rt(config());
+    const auto owned = runtime();
+    Runtime& rt = *owned;
     auto h = rt.register_vector(std::span(v));
     const Codelet inc = add_one();
     for (int round = 0; round < 20; ++round) {

@@ -6,9 +6,9 @@
 #include <optional>
 #include <random>
 
-#include <codelets/spamm/dense_gpu.hpp>
 #include <spamm/dense.hpp>
 #include <spamm/spamm.hpp>
+#include <tessera/codelets/spamm/dense_gpu.hpp>
 
 #include "test_support.hpp"
 

@@ -69,10 +69,11 @@ Problem problem_from(const PolicyHost& host, std::span<const KnownTask> tasks,
   p.nodes = node_ids.size();
   for (int a : node_ids) {
     for (int b : node_ids) {
-      const double latency = a == b ? 0.0 : host.transfer_time_us(a, b, 0.0);
-      const double per_byte = a == b ? 0.0 : (host.transfer_time_us(a, b, 1e6) - latency) / 1e6;
-      p.latency_us.push_back(latency);
-      p.us_per_byte.push_back(per_byte);
+      const LinkModel link = host.link(a, b);
+      p.latency_us.push_back(link.latency_us);
+      p.us_per_byte.push_back(link.us_per_byte);
+      // Copies queue on their links if any link between the workers' nodes is shared.
+      p.link_contention = p.link_contention || link.shared;
     }
   }
   const std::size_t count = tasks.size();
@@ -85,11 +86,6 @@ Problem problem_from(const PolicyHost& host, std::span<const KnownTask> tasks,
     inputs->reserve(count);
   }
   p.home = 0;
-  // Copies queue on their links if any link between the workers' nodes is shared.
-  for (int a : node_ids) {
-    for (int b : node_ids)
-      p.link_contention = p.link_contention || (a != b && host.link_is_shared(a, b));
-  }
   for (std::size_t i = 0; i < count; ++i) {
     const KnownTask& t = tasks[i];
     for (std::size_t k = 0; k < workers.size(); ++k) {

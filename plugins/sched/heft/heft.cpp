@@ -63,9 +63,9 @@ class HeftPolicy final : public Policy {
     for (int a : nodes) {
       for (int b : nodes) {
         if (a == b) continue;
-        const double lat = host().transfer_time_us(a, b, 0.0);
-        latency += lat;
-        per_byte += (host().transfer_time_us(a, b, 1e6) - lat) / 1e6;
+        const LinkModel link = host().link(a, b);
+        latency += link.latency_us;
+        per_byte += link.us_per_byte;
         ++pairs;
       }
     }
@@ -76,6 +76,7 @@ class HeftPolicy final : public Policy {
   }
 
   void on_submit(TaskView task) override {
+    if (task.is_external()) return;  // no worker runs it: it has no place in the plan
     std::lock_guard lock(mutex_);
     Node node;
     node.task = task;
@@ -116,17 +117,27 @@ class HeftPolicy final : public Policy {
   }
 
   void on_cancel(TaskView task) override {
-    // Never pushed: let its worker move past it in the plan.
+    if (task.is_external()) return;
+    // Let its worker move past it in the plan.
     std::lock_guard lock(mutex_);
     Node& n = nodes_[node_of(task)];
-    n.done = true;
     n.cancelled = true;
+    mark_done(n);
+  }
+
+  // The whole batch is known: plan it at once (with improve=K, from scratch).
+  void on_batch_submitted() override {
+    std::lock_guard lock(mutex_);
+    if (improve_rounds_ > 0 && handed_out_ == 0 && improved_size_ < nodes_.size()) {
+      replan_all();
+    } else {
+      plan_pending();
+    }
   }
 
   void on_finish(TaskView task, WorkerId worker) override {
     std::lock_guard lock(mutex_);
     Node& n = nodes_[node_of(task)];
-    n.done = true;
     n.end = host().now_us();
     n.worker = worker;
     // Send what this task produced to the successors' planned workers now.
@@ -143,6 +154,7 @@ class HeftPolicy final : public Policy {
         }
       }
     }
+    mark_done(n);
   }
 
  private:
@@ -160,6 +172,23 @@ class HeftPolicy final : public Policy {
     double end = 0.0;
   };
   using Interval = planning::Interval;
+
+  // Once every known task is done, the plan is over: forget it, so that a job of many
+  // rounds keeps a flat memory (the next tasks start a new plan).
+  void mark_done(Node& n) {
+    if (n.done) return;
+    n.done = true;
+    if (++done_ < nodes_.size()) return;
+    std::vector<Node>().swap(nodes_);
+    std::unordered_map<std::uint64_t, std::size_t>().swap(index_);
+    for (auto& line : timeline_) std::vector<Interval>().swap(line);
+    for (auto& seq : plan_) std::vector<std::size_t>().swap(seq);
+    std::fill(next_.begin(), next_.end(), 0);
+    first_unplanned_ = 0;
+    handed_out_ = 0;
+    improved_size_ = 0;
+    done_ = 0;
+  }
 
   std::size_t node_of(TaskView task) {
     auto it = index_.find(task.id());
@@ -305,6 +334,7 @@ class HeftPolicy final : public Policy {
   bool rank_fastest_ = false;  // rank=fastest
   int improve_rounds_ = 0;     // improve=K
   std::size_t handed_out_ = 0;
+  std::size_t done_ = 0;  // nodes done
   std::size_t improved_size_ = 0;
   std::mutex mutex_;
   std::vector<Node> nodes_;

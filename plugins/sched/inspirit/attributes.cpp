@@ -7,9 +7,9 @@
 namespace tessera::inspirit {
 namespace {
 
-// A well-mixed 32-bit rank per node (splitmix64, high half); never the all-ones value.
-std::uint32_t rank_of(std::uint32_t node) {
-  std::uint64_t x = node + 0x9e3779b97f4a7c15ull;
+// A well-mixed 32-bit rank per addition (splitmix64, high half); never the all-ones value.
+std::uint32_t rank_of(std::uint64_t addition) {
+  std::uint64_t x = addition + 0x9e3779b97f4a7c15ull;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
   x ^= x >> 31;
@@ -27,9 +27,7 @@ Attributes::Attributes(Options options)
 
 double Attributes::horizon_us() const {
   if (options_.horizon_us > 0) return options_.horizon_us;
-  return nodes_.empty()
-             ? 0.0
-             : options_.horizon_factor * weight_sum_ / static_cast<double>(nodes_.size());
+  return added_ == 0 ? 0.0 : options_.horizon_factor * weight_sum_ / static_cast<double>(added_);
 }
 
 double Attributes::ability(Node node) const {
@@ -74,8 +72,16 @@ bool Attributes::offer(Node node, std::uint32_t rank) {
   return true;
 }
 
+std::uint32_t Attributes::next_stamp() {
+  if (++last_stamp_ == 0) {
+    for (NodeData& n : nodes_) n.ability_stamp = n.efi_stamp = 0;
+    last_stamp_ = 1;
+  }
+  return last_stamp_;
+}
+
 void Attributes::propagate_ability(Node added, std::uint32_t rank) {
-  const std::uint32_t stamp = added + 1;
+  const std::uint32_t stamp = last_stamp_;
   stack_.clear();
   for (Node p : preds(added)) stack_.push_back(p);
   while (!stack_.empty()) {
@@ -93,7 +99,7 @@ void Attributes::propagate_ability(Node added, std::uint32_t rank) {
 
 void Attributes::propagate_efficiency(Node added, double weight, double horizon) {
   if (horizon <= 0.0 || weight > horizon) return;  // no weights known yet: nothing to rank by
-  const std::uint32_t stamp = added + 1;
+  const std::uint32_t stamp = last_stamp_;
   heap_.clear();
   const auto later = std::greater<>();
   for (Node p : preds(added)) heap_.emplace_back(weight, p);
@@ -152,15 +158,47 @@ Attributes::Node Attributes::add(std::span<const Node> predecessors, double weig
   node.pred_count = static_cast<std::uint32_t>(predecessors.size());
   node.weight = static_cast<float>(std::max(0.0, weight_us));
   node.bottom_level = node.weight;
+  node.rank = rank_of(added_++);
   nodes_.push_back(node);
   weight_sum_ += node.weight;
+  next_stamp();
   if (options_.track_ability) {
     sketches_.resize(sketches_.size() + k_);
-    propagate_ability(id, rank_of(id));
+    propagate_ability(id, node.rank);
   }
   propagate_efficiency(id, node.weight, horizon_us());
   propagate_bottom_level(id);
   return id;
+}
+
+std::vector<Attributes::Node> Attributes::compact() {
+  std::vector<Node> renumber(nodes_.size(), kDropped);
+  Node kept = 0;
+  for (Node n = 0; n < nodes_.size(); ++n) {
+    if (!nodes_[n].finished) renumber[n] = kept++;
+  }
+  std::vector<NodeData> nodes;
+  std::vector<Node> preds;
+  std::vector<std::uint32_t> sketches;
+  nodes.reserve(kept);
+  if (options_.track_ability) sketches.reserve(static_cast<std::size_t>(kept) * k_);
+  for (Node n = 0; n < nodes_.size(); ++n) {
+    if (renumber[n] == kDropped) continue;
+    NodeData data = nodes_[n];
+    // Finished predecessors stop every propagation: leaving them out changes nothing.
+    data.first_pred = static_cast<std::uint32_t>(preds.size());
+    for (Node p : this->preds(n)) {
+      if (renumber[p] != kDropped) preds.push_back(renumber[p]);
+    }
+    data.pred_count = static_cast<std::uint32_t>(preds.size()) - data.first_pred;
+    nodes.push_back(data);
+    if (options_.track_ability) sketches.insert(sketches.end(), sketch(n), sketch(n) + k_);
+  }
+  nodes_ = std::move(nodes);
+  preds_ = std::move(preds);
+  sketches_ = std::move(sketches);
+  finished_ = 0;
+  return renumber;
 }
 
 }  // namespace tessera::inspirit

@@ -19,7 +19,9 @@
 //
 // Efficiency is exact: adding a task runs a shortest-path search up the graph that stops at
 // the horizon. Tasks marked finished stop both propagations: their attributes no longer
-// matter, nor do those of their ancestors (finished too).
+// matter, nor do those of their ancestors (finished too). So finished tasks can be dropped
+// altogether: compact() renumbers the unfinished ones, and a graph that grows for hours keeps
+// a memory proportional to its unfinished part.
 //
 // This class knows nothing of Tessera's runtime: the StarPU plug-in uses it too.
 
@@ -46,7 +48,16 @@ class Attributes {
   // Adds a task whose predecessors were added before (ids of finished predecessors are
   // fine). `weight_us` is its expected duration, on the fastest kind of worker.
   Node add(std::span<const Node> predecessors, double weight_us);
-  void mark_finished(Node node) { nodes_[node].finished = true; }
+  void mark_finished(Node node) {
+    if (!nodes_[node].finished) ++finished_;
+    nodes_[node].finished = true;
+  }
+  // Whether compact() would free much: most nodes are finished, and there are many.
+  bool worth_compacting() const { return nodes_.size() >= 4096 && 2 * finished_ > nodes_.size(); }
+  // Drops the finished nodes and renumbers the others in the same order (predecessors still
+  // come first). Returns the new number of each old node, kDropped for the finished ones.
+  static constexpr Node kDropped = static_cast<Node>(-1);
+  std::vector<Node> compact();
 
   double ability(Node node) const;
   // The longest path from the task to the end of the graph known so far, each task costing
@@ -56,7 +67,7 @@ class Attributes {
   bool ability_is_exact(Node node) const { return nodes_[node].sketch_count < k_; }
   std::uint32_t efficiency(Node node) const { return nodes_[node].efficiency; }
   double horizon_us() const;
-  std::size_t size() const { return nodes_.size(); }
+  std::size_t size() const { return nodes_.size(); }  // nodes held (since the last compact)
   int sketch_size() const { return static_cast<int>(k_); }
 
  private:
@@ -70,6 +81,7 @@ class Attributes {
     bool finished = false;
     std::uint32_t ability_stamp = 0;  // last addition that visited it (ability pass)
     std::uint32_t efi_stamp = 0;      // same, efficiency pass
+    std::uint32_t rank = 0;           // its random rank in the ability sketches
   };
 
   std::span<const Node> preds(Node n) const {
@@ -98,6 +110,11 @@ class Attributes {
   std::vector<Node> preds_;
   std::vector<std::uint32_t> sketches_;
   double weight_sum_ = 0.0;
+  std::uint64_t added_ = 0;       // nodes ever added (the horizon's mean weight is over them)
+  std::size_t finished_ = 0;      // held nodes marked finished
+  std::uint32_t last_stamp_ = 0;  // of the latest addition (stamps survive compaction)
+  // A fresh stamp for one addition; on wrap-around every node's stamps are reset.
+  std::uint32_t next_stamp();
   // Scratch space reused by every addition.
   std::vector<Node> stack_;
   std::vector<std::pair<double, Node>> heap_;

@@ -57,11 +57,9 @@ struct Tunables {
   std::string key = "bottom";  // bottom, ability or priority
   bool ready_first = true;     // prefer queued tasks whose data are already there
 
-  // Throws std::invalid_argument naming the bad value (`who` names the policy).
-  void validate(const std::string& who) const {
-    auto bad = [&](const std::string& what) {
-      throw std::invalid_argument("policy '" + who + "': " + what);
-    };
+  // Throws std::invalid_argument naming the bad value (the caller says which policy).
+  void validate() const {
+    auto bad = [](const std::string& what) { throw std::invalid_argument(what); };
     if (sketch < 3 || sketch > 4096)
       bad("sketch size must be in [3, 4096] (got " + std::to_string(sketch) + ")");
     if (mode != "auto" && mode != "ability" && mode != "efficiency") {
@@ -206,6 +204,12 @@ class Core {
     if (it == node_by_task_.end()) return;
     attributes_.mark_finished(it->second);
     node_by_task_.erase(it);
+    if (attributes_.worth_compacting()) {
+      // Finished tasks' attributes are dead weight: a job that runs for hours keeps only the
+      // unfinished part of its graph. Every task still known here is unfinished.
+      const std::vector<Attributes::Node> renumber = attributes_.compact();
+      for (auto& [task, node] : node_by_task_) node = renumber[node];
+    }
   }
 
   void take(WorkerState& s, std::size_t index) {

@@ -63,7 +63,7 @@ inspirit::Tunables tunables(const PolicyOptions& o) {
   t.key = o.get("key", t.key);
   t.ready_first = o.get_bool("ready_first", t.ready_first);
   try {
-    t.validate("inspirit");
+    t.validate();
   } catch (const std::invalid_argument& e) {
     throw InvalidArgument(e.what());
   }
@@ -74,9 +74,8 @@ inspirit::Tunables tunables(const PolicyOptions& o) {
 long bounded(const PolicyOptions& o, const char* key, long fallback, long low, long high) {
   const long value = o.get_int(key, fallback);
   if (value < low || value > high) {
-    throw InvalidArgument("policy 'inspirit': " + std::string(key) + " must be in [" +
-                          std::to_string(low) + ", " + std::to_string(high) + "] (got " +
-                          std::to_string(value) + ")");
+    throw InvalidArgument(std::string(key) + " must be in [" + std::to_string(low) + ", " +
+                          std::to_string(high) + "] (got " + std::to_string(value) + ")");
   }
   return value;
 }
@@ -92,8 +91,7 @@ inspirit::PlanFollower::Options plan_options(const PolicyOptions& o) {
       bounded(o, "lookahead", static_cast<long>(p.lookahead), 1, 1'000'000'000L));
   p.tolerance = o.get_double("tolerance", p.tolerance);
   if (!(p.tolerance >= 0))
-    throw InvalidArgument("policy 'inspirit': tolerance must be at least 0 (got " +
-                          o.get("tolerance", "") + ")");
+    throw InvalidArgument("tolerance must be at least 0 (got " + o.get("tolerance", "") + ")");
   return p;
 }
 
@@ -138,6 +136,9 @@ class InspiritPolicy final : public Policy {
     plan_.cancelled(task);
     core_.cancelled(task);
   }
+  void on_external_done(TaskView task) override { on_cancel(task); }  // never pushed either
+  void on_batch_begin() override { plan_.batch_begin(); }
+  void on_batch_submitted() override { plan_.batch_submitted(host()); }
 
  private:
   using Core = inspirit::Core<TesseraHost>;

@@ -8,8 +8,24 @@
 
 namespace tessera::inspirit {
 
+void PlanFollower::batch_begin() {
+  if (!options_.enabled) return;
+  std::lock_guard lock(mutex_);
+  if (state_ == State::collecting) return;
+  if (state_ == State::following && done_ < nodes_.size()) return;  // still running
+  clear();
+  state_ = State::collecting;
+}
+
+void PlanFollower::batch_submitted(PolicyHost& host) {
+  if (state_.load(std::memory_order_acquire) != State::collecting) return;
+  std::lock_guard lock(mutex_);
+  if (state_ == State::collecting) make_plan(host);
+}
+
 void PlanFollower::submitted(TaskView task) {
   if (state_.load(std::memory_order_acquire) != State::collecting) return;  // never again
+  if (task.is_external()) return;  // no worker runs it: it has no place in the plan
   std::lock_guard lock(mutex_);
   if (state_ != State::collecting) return;
   planning::KnownTask known{task, {}, kAnyWorker};
@@ -127,6 +143,8 @@ void PlanFollower::make_plan(PolicyHost& host) {
     for (std::size_t k = 0; k < seq.size(); ++k) nodes_[seq[k]].position = k;
   }
   makespan_us_ = plan.makespan;
+  done_ = static_cast<std::size_t>(
+      std::count_if(nodes_.begin(), nodes_.end(), [](const Node& n) { return n.done; }));
   state_ = State::following;
   // The first tasks of each worker (ready ones among them) may start moving their inputs.
   for (const auto& seq : sequence_) {
@@ -142,6 +160,12 @@ void PlanFollower::finished(PolicyHost& host, TaskView task) {
   Node* node = find(task);
   if (node == nullptr) return;
   node->done = true;
+  if (++done_ == nodes_.size()) {
+    // Followed to its end: nothing of it is needed any more.
+    clear();
+    state_ = State::abandoned;
+    return;
+  }
   if (host.now_us() - node->end_us > options_.tolerance * makespan_us_) {
     abandon();
     return;
@@ -160,10 +184,17 @@ void PlanFollower::abandon() {
     if (n.ready && !n.taken && !n.done) handover_.push_back(n.task);
   }
   handover_pending_.store(!handover_.empty(), std::memory_order_release);
-  nodes_.clear();
-  known_.clear();
-  index_.clear();
-  sequence_.clear();
+  clear();
+}
+
+void PlanFollower::clear() {
+  // Swapped with empty ones: clear() alone would keep the capacity of a large plan.
+  std::vector<Node>().swap(nodes_);
+  std::vector<planning::KnownTask>().swap(known_);
+  std::unordered_map<std::uint64_t, std::size_t>().swap(index_);
+  std::vector<std::vector<std::size_t>>().swap(sequence_);
+  next_.clear();
+  done_ = 0;
 }
 
 std::vector<TaskView> PlanFollower::take_handover() {
@@ -176,7 +207,13 @@ std::vector<TaskView> PlanFollower::take_handover() {
 void PlanFollower::cancelled(TaskView task) {
   if (state_.load(std::memory_order_acquire) == State::abandoned) return;
   std::lock_guard lock(mutex_);
-  if (Node* node = find(task)) node->done = true;
+  Node* node = find(task);
+  if (node == nullptr || node->done) return;
+  node->done = true;
+  if (state_ == State::following && ++done_ == nodes_.size()) {
+    clear();
+    state_ = State::abandoned;
+  }
 }
 
 PlanFollower::State PlanFollower::state() const {

@@ -13,6 +13,11 @@
 // later than planned by more than `tolerance` of the planned makespan, the plan is
 // abandoned: its ready tasks are handed to INSPIRIT's dynamic scheduler (core.hpp), which
 // runs everything from then on. Tasks submitted after the plan was made never join it.
+//
+// With batches (Runtime::pause/resume), the plan is made when the batch is complete, over
+// all of it, instead of at the first pop; and each batch gets its own plan, provided the
+// previous plan is over (followed to its end, or abandoned) when the batch begins. A plan
+// followed to its end releases its state, so a job of many rounds keeps a flat memory.
 
 #include <atomic>
 #include <cstddef>
@@ -44,6 +49,10 @@ class PlanFollower {
   explicit PlanFollower(Options options)
       : options_(options), state_(options.enabled ? State::collecting : State::abandoned) {}
 
+  // A batch begins (the runtime paused): if no plan is being followed, collect a new one.
+  void batch_begin();
+  // The batch is complete: plan what was collected.
+  void batch_submitted(PolicyHost& host);
   // A task was submitted. Before the plan exists, it will be part of it.
   void submitted(TaskView task);
   // A task is ready. Returns the worker to wake: kAnyWorker while the plan is being
@@ -76,6 +85,7 @@ class PlanFollower {
 
   void make_plan(PolicyHost& host);
   void abandon();
+  void clear();  // forgets the plan (under the lock)
   Node* find(TaskView task);
   // Whether a planned task is among the next `lookahead` of its worker. Only those get their
   // inputs moved: data a task needs much later would hold up the links that tasks needing
@@ -97,6 +107,7 @@ class PlanFollower {
   std::unordered_map<std::uint64_t, std::size_t> index_;
   std::vector<std::vector<std::size_t>> sequence_;  // per worker, planned order
   std::vector<std::size_t> next_;
+  std::size_t done_ = 0;  // nodes done: the plan is over when all are
   double makespan_us_ = 0.0;
   std::vector<TaskView> handover_;
 };

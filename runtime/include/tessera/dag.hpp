@@ -35,6 +35,9 @@ struct DagTask {
   std::vector<DagAccess> access;
   std::vector<std::size_t> after;  // indices of tasks this one waits for, earlier in the list
   int priority = 0;
+  // The one worker of the platform that may run it (its index among the platform's workers,
+  // as the simulator numbers them), or -1: any worker its costs allow.
+  int worker = -1;
 };
 
 class Dag {

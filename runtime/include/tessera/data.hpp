@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 
 namespace tessera {
 
@@ -15,7 +16,9 @@ namespace detail {
 struct Data;
 }
 
-enum class DataKind : std::uint8_t { vector, matrix, blob };
+// object: any C++ object (Runtime::register_object); it carries dependencies but is never
+// copied between memory nodes, and counts as 0 bytes in transfer estimates.
+enum class DataKind : std::uint8_t { vector, matrix, blob, object };
 
 constexpr std::string_view to_string(DataKind kind) {
   switch (kind) {
@@ -25,6 +28,8 @@ constexpr std::string_view to_string(DataKind kind) {
       return "matrix";
     case DataKind::blob:
       return "blob";
+    case DataKind::object:
+      return "object";
   }
   return "unknown";
 }
@@ -36,7 +41,8 @@ struct DataLayout {
   std::size_t elem_size = 1;  // bytes per element (1 for blobs)
   std::size_t rows = 0;       // vector: element count; blob: byte count
   std::size_t cols = 1;
-  std::size_t ld = 0;  // leading dimension in elements, >= rows
+  std::size_t ld = 0;                    // leading dimension in elements, >= rows
+  const std::type_info* type = nullptr;  // object: the registered object's type
 
   // Bytes of useful data (what a transfer moves).
   constexpr std::size_t bytes() const { return rows * cols * elem_size; }
@@ -101,6 +107,15 @@ class BlobHandle : public DataHandle {
   BlobHandle() = default;
   explicit BlobHandle(std::shared_ptr<detail::Data> data) : DataHandle(std::move(data)) {}
   std::size_t size() const { return layout().rows; }
+};
+
+// A registered C++ object of type T (a model, a cache, a parse tree, a result whose size
+// is known only once a task has run). Tasks reach it with TaskContext::object<T>(i).
+template <class T>
+class ObjectHandle : public DataHandle {
+ public:
+  ObjectHandle() = default;
+  explicit ObjectHandle(std::shared_ptr<detail::Data> data) : DataHandle(std::move(data)) {}
 };
 
 }  // namespace tessera

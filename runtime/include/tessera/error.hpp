@@ -45,6 +45,18 @@ class TaskFailed : public Error {
   std::exception_ptr cause_;
 };
 
+// TaskHandle::wait on a task that Runtime::cancel kept from running (or that was cancelled
+// with it). Cancellation is not a failure: wait_all does not report it.
+class TaskCancelled : public Error {
+ public:
+  TaskCancelled(std::string message, std::string task_name)
+      : Error(std::move(message)), task_name_(std::move(task_name)) {}
+  const std::string& task_name() const noexcept { return task_name_; }
+
+ private:
+  std::string task_name_;
+};
+
 // The message of an exception in flight elsewhere: what() for std::exception, else
 // "unknown exception". For reporting a std::exception_ptr (a task failure, a listener's).
 std::string message_of(const std::exception_ptr& error);

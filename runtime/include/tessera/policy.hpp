@@ -68,6 +68,9 @@ class TaskView {
   std::string_view codelet_name() const;
   int priority() const;  // larger runs first under priority-aware policies
   bool can_run_on(Arch arch) const;
+  // An external task (external.hpp): it is never pushed, no worker runs it, and it ends
+  // with on_external_done. Planning policies leave it out of their plans.
+  bool is_external() const;
   const Footprint& footprint() const;
   double flops() const;  // 0 when unknown
   std::size_t num_accesses() const;
@@ -85,6 +88,18 @@ class TaskView {
   detail::Task* task_ = nullptr;
 };
 
+// The model of the link between two memory nodes: a copy of `bytes` takes
+// latency_us + bytes * us_per_byte. Between nodes without a direct link, the route through
+// host memory (both hops summed). Within one node, or for 0 bytes, a copy costs nothing.
+struct LinkModel {
+  double latency_us = 0.0;
+  double us_per_byte = 0.0;
+  // Whether copies over it wait for each other (true of real buses; a simulated platform
+  // may declare links without contention).
+  bool shared = false;
+  double time_us(double bytes) const { return bytes > 0 ? latency_us + bytes * us_per_byte : 0.0; }
+};
+
 // What the runtime (real or simulated) offers to its policy.
 class PolicyHost {
  public:
@@ -99,23 +114,27 @@ class PolicyHost {
   virtual std::optional<double> expected_length_us(TaskView task, WorkerId worker) const = 0;
   // Expected time to make the task's data valid on the worker's memory node.
   virtual double expected_transfer_us(TaskView task, WorkerId worker) const = 0;
-  // Expected time to move `bytes` from one memory node to another over the machine's links
-  // (0 within a node), ignoring what else is in flight.
-  virtual double transfer_time_us(int from_node, int to_node, double bytes) const = 0;
+  // The machine's link between two memory nodes (ignoring what else is in flight).
+  virtual LinkModel link(int from_node, int to_node) const = 0;
   // A seed for policies that draw random numbers (fixed in the simulator).
   virtual std::uint64_t seed() const = 0;
-  // Whether `worker` can run `task`: its codelet implements the worker's architecture and
-  // nothing else (per-kind costs in a simulation, for instance) rules it out.
+  // Whether `worker` can run `task`: its codelet implements the worker's architecture, the
+  // task is not restricted to other workers (TaskBuilder::on_worker/on_arch), and nothing
+  // else (per-kind costs in a simulation, for instance) rules it out.
   virtual bool can_execute(TaskView task, WorkerId worker) const = 0;
   // Starts moving the task's input data to the worker's memory node now (as StarPU's dmda
   // does when it queues a task for a worker). Harmless when the data is already there.
   virtual void prefetch(TaskView task, WorkerId worker) = 0;
   // The same for one of the task's accesses only (its index in TaskView::access).
   virtual void prefetch_access(TaskView task, std::size_t access, WorkerId worker) = 0;
-  // Whether copies between two memory nodes share their link, so that one waits for the
-  // other (true of real buses; a simulated platform may declare links without contention).
-  // Last in the table, so policies built before it still find the others where they were.
-  virtual bool link_is_shared(int /*from_node*/, int /*to_node*/) const { return true; }
+
+  // Expected time to move `bytes` between two memory nodes (link(from, to).time_us).
+  double transfer_time_us(int from_node, int to_node, double bytes) const {
+    return from_node == to_node ? 0.0 : link(from_node, to_node).time_us(bytes);
+  }
+  bool link_is_shared(int from_node, int to_node) const {
+    return from_node != to_node && link(from_node, to_node).shared;
+  }
 };
 
 // key=value options given after the policy name: "dmda:alpha=1,beta=0.5".
@@ -130,7 +149,8 @@ class PolicyOptions {
   double get_double(std::string_view key, double fallback) const;
   long get_int(std::string_view key, long fallback) const;
   bool get_bool(std::string_view key, bool fallback) const;
-  // Throws InvalidArgument naming the first key of `values` that `known` lacks.
+  // Throws InvalidArgument naming the first key of `values` that `known` lacks (without the
+  // policy's name: create_policy prefixes "policy '<name>': " to what a factory throws).
   void expect_only(std::string_view policy, std::initializer_list<std::string_view> known) const;
   const std::map<std::string, std::string, std::less<>>& values() const { return values_; }
 
@@ -161,8 +181,16 @@ class Policy {
   virtual void on_start(TaskView /*task*/, WorkerId /*worker*/) {}
   // The kernel returned (or threw); successors are released after this hook.
   virtual void on_finish(TaskView /*task*/, WorkerId /*worker*/) {}
-  // The task will never run: a task it depends on failed. It was never pushed.
+  // The task will never run (it was cancelled, or a task it depends on failed). It may
+  // have been pushed and popped: the runtime then calls this instead of running it.
   virtual void on_cancel(TaskView /*task*/) {}
+  // An external task (never pushed: see external.hpp) ended, successfully or not.
+  virtual void on_external_done(TaskView /*task*/) {}
+  // Batches (Runtime::pause / resume): a batch begins when the runtime is paused; it is
+  // complete when it resumes, and the tasks held meanwhile are pushed right after
+  // on_batch_submitted. A planning policy plans the whole batch there.
+  virtual void on_batch_begin() {}
+  virtual void on_batch_submitted() {}
 
  protected:
   PolicyHost& host() const { return *host_; }
@@ -186,7 +214,7 @@ bool is_registered_policy(std::string_view name);
 // ".so") optionally followed by ":k=v,...". Throws PolicyError naming the problem.
 std::unique_ptr<Policy> create_policy(std::string_view spec);
 
-inline constexpr int kPolicyAbiVersion = 1;
+inline constexpr int kPolicyAbiVersion = 2;
 
 }  // namespace tessera
 

@@ -9,17 +9,20 @@
 //   rt.unregister(hx);  // waits for the tasks that use x; x may be read afterwards
 
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 #include <vector>
 
 #include "tessera/codelet.hpp"
 #include "tessera/config.hpp"
 #include "tessera/data.hpp"
+#include "tessera/observer.hpp"
 #include "tessera/task.hpp"
 #include "tessera/worker.hpp"
 
@@ -27,7 +30,8 @@ namespace tessera {
 
 namespace detail {
 class Engine;
-}
+struct Internals;
+}  // namespace detail
 
 class Runtime {
  public:
@@ -53,6 +57,15 @@ class Runtime {
     return register_matrix(static_cast<void*>(ptr), ld, rows, cols, sizeof(T));
   }
   BlobHandle register_blob(void* ptr, std::size_t bytes);
+  // Any C++ object as data: tasks that access it are ordered by their access modes like
+  // any others, and reach it with TaskContext::object<T>(i), on whatever worker they run
+  // (it is never copied between memory nodes: a GPU task gets the host object). The
+  // runtime shares ownership of it until unregister(). Throws InvalidArgument if null.
+  template <class T>
+  ObjectHandle<T> register_object(std::shared_ptr<T> object) {
+    return ObjectHandle<T>(
+        register_object(std::shared_ptr<void>(object, object.get()), typeid(T)).shared());
+  }
   // Waits until no submitted task uses `data` any more, then forgets it: the user's buffer
   // holds the final value, and later submissions with this handle throw.
   void unregister(const DataHandle& data);
@@ -77,8 +90,33 @@ class Runtime {
   }
   // Blocks until every submitted task is done. If tasks failed since the last wait_all, throws
   // TaskFailed for the first failure (naming the task and the number of tasks it cancelled);
-  // the runtime remains usable.
+  // the runtime remains usable. Tasks cancelled with cancel() are not failures. Throws
+  // InvalidArgument while the runtime is paused (it would never return).
   void wait_all();
+
+  // Pause and resume (StarPU's starpu_pause/starpu_resume). While paused, no task starts:
+  // submission goes on, and tasks that become ready are held back, then handed to the
+  // policy at resume(), after its on_batch_submitted() hook, so that a planning policy
+  // (inspirit, heft) sees the whole batch at once. Pauses nest: each pause() needs its
+  // resume(); resume() without pause() throws InvalidArgument. shutdown() (and the
+  // destructor) resumes a paused runtime and runs what it held.
+  void pause();
+  void resume();
+  bool paused() const;
+
+  // Cancels a task that has not started: it will not run, nor will the tasks submitted so
+  // far that depend on it (directly or not); the data they would have written keep their
+  // last values, and tasks submitted after this call see those. Cancelled tasks are done,
+  // with status cancelled; wait_all does not report them, TaskHandle::wait throws
+  // TaskCancelled. Returns false, and changes nothing, if the task already started or ended.
+  bool cancel(const TaskHandle& task);
+  // cancel() for each task; returns how many will not run.
+  std::size_t cancel(std::span<const TaskHandle> tasks);
+
+  // Observers see every task start and end on its worker (see observer.hpp). Adding or
+  // removing one is safe at any time; tasks running meanwhile may or may not be seen.
+  void add_observer(std::shared_ptr<TaskObserver> observer);
+  void remove_observer(const std::shared_ptr<TaskObserver>& observer);
   // Calls `listener` with each task failure (a TaskFailed) as soon as it happens, on the
   // thread that ran the task, before wait_all reports it; cancelled successors are not
   // reported. The distributed layer uses it to stop the other ranks early. Keep it short
@@ -90,6 +128,8 @@ class Runtime {
 
   // --- introspection ---------------------------------------------------------------------
   const Config& config() const;  // resolved: environment applied
+  // Tasks submitted and not finished yet (what Config::max_submitted bounds).
+  std::int64_t unfinished_tasks() const;
   std::span<const WorkerInfo> workers() const;
   std::string_view policy_name() const;
   std::vector<WorkerStats> worker_stats() const;
@@ -100,9 +140,10 @@ class Runtime {
   // Start recording the submitted graph for write_dot (on by default when dot_file is set).
   void record_graph();
 
-  detail::Engine& engine() noexcept { return *engine_; }
-
  private:
+  friend struct detail::Internals;
+  explicit Runtime(std::unique_ptr<detail::Engine> engine);
+  DataHandle register_object(std::shared_ptr<void> object, const std::type_info& type);
   std::unique_ptr<detail::Engine> engine_;
 };
 

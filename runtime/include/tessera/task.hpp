@@ -1,25 +1,32 @@
 #pragma once
 // Tasks: a codelet applied to data handles with access modes, plus by-value arguments, a
-// priority, a name and optional explicit dependencies. Build one with Runtime::task() or
-// submit in one call with Runtime::submit().
+// priority, a name, optional explicit dependencies, where it may run, and a completion
+// callback. Build one with Runtime::task() or submit in one call with Runtime::submit().
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <span>
 #include <string>
 #include <utility>
 
 #include "tessera/access.hpp"
+#include "tessera/arch.hpp"
 #include "tessera/args.hpp"
 #include "tessera/codelet.hpp"
 #include "tessera/data.hpp"
 #include "tessera/external.hpp"
+#include "tessera/observer.hpp"
+#include "tessera/worker.hpp"
 
 namespace tessera {
+
+class Runtime;
 
 namespace detail {
 struct Task;
 class Engine;
+struct Internals;
 void retain(Task* task) noexcept;
 void release(Task* task) noexcept;
 }  // namespace detail
@@ -30,13 +37,13 @@ struct DataAccess {
   Access mode = Access::R;
 };
 
+// Called once when a task is done (succeeded, failed or cancelled); see TaskBuilder::on_done.
+using TaskCallback = std::function<void(const TaskEvent&)>;
+
 // Shared reference to a submitted task. Waiting on it rethrows the task's failure.
 class TaskHandle {
  public:
   TaskHandle() = default;
-  explicit TaskHandle(detail::Task* task) noexcept : task_(task) {
-    if (task_) detail::retain(task_);
-  }
   TaskHandle(const TaskHandle& other) noexcept : TaskHandle(other.task_) {}
   TaskHandle(TaskHandle&& other) noexcept : task_(std::exchange(other.task_, nullptr)) {}
   TaskHandle& operator=(TaskHandle other) noexcept {
@@ -53,20 +60,29 @@ class TaskHandle {
   std::string name() const;
   // True once the task finished, failed or was cancelled.
   bool done() const;
+  // pending until done(); then how it ended.
+  TaskStatus status() const;
   // Blocks until done(). Throws TaskFailed if the task's kernel threw or if the task was
-  // cancelled because a predecessor failed. Must not be called from inside a task.
+  // cancelled because a predecessor failed, TaskCancelled if it was cancelled by
+  // Runtime::cancel. Must not be called from inside a task, nor while the runtime is paused
+  // (the task might be one that the pause holds back).
   void wait() const;
 
-  detail::Task* get() const noexcept { return task_; }
+  friend bool operator==(const TaskHandle& a, const TaskHandle& b) noexcept {
+    return a.task_ == b.task_;
+  }
 
  private:
+  friend struct detail::Internals;
+  explicit TaskHandle(detail::Task* task) noexcept : task_(task) {
+    if (task_) detail::retain(task_);
+  }
   detail::Task* task_ = nullptr;
 };
 
 // Fluent construction of one task; spent by submit().
 class TaskBuilder {
  public:
-  TaskBuilder(detail::Engine& engine, const Codelet& codelet);
   TaskBuilder(TaskBuilder&& other) noexcept
       : engine_(other.engine_), task_(std::exchange(other.task_, nullptr)) {}
   TaskBuilder& operator=(TaskBuilder&&) = delete;
@@ -93,6 +109,20 @@ class TaskBuilder {
   TaskBuilder& after(const TaskHandle& task);
   TaskBuilder& after(std::span<const TaskHandle> tasks);
 
+  // Where the task may run, honoured by every policy: only on this worker (an id of
+  // Runtime::workers()), or only on workers of this architecture. Both may be given; a task
+  // that no worker of the runtime can run under them is refused at submit() with an error
+  // naming it.
+  TaskBuilder& on_worker(WorkerId worker);
+  TaskBuilder& on_arch(Arch arch);
+
+  // Called once when the task is done, on the thread that completed it (a worker, or the
+  // thread that cancelled it), before its successors are released: TaskEvent::status says
+  // whether it succeeded, failed or was cancelled. It may submit tasks; it must not wait. If
+  // it throws for a task that succeeded, the task counts as failed (its successors are
+  // cancelled and wait_all reports it).
+  TaskBuilder& on_done(TaskCallback fn);
+
   template <class... Args>
   TaskBuilder& args(Args&&... values) {
     return set_args(ArgPack::make(std::forward<Args>(values)...));
@@ -101,12 +131,14 @@ class TaskBuilder {
   // For Runtime::external_task builders: what to do when the task becomes ready.
   TaskBuilder& on_ready(ExternalReady fn);
 
-  // Submits the task; throws RuntimeClosed after shutdown.
+  // Submits the task; throws RuntimeClosed after shutdown, InvalidArgument when no worker
+  // can run it. With Config::max_submitted set, blocks while that many tasks are unfinished.
   TaskHandle submit();
-  // The task being built (runtime internals).
-  detail::Task* pending() const noexcept { return task_; }
 
  private:
+  friend class Runtime;
+  friend struct detail::Internals;
+  TaskBuilder(detail::Engine& engine, const Codelet& codelet);
   detail::Task& task() const;
   detail::Engine* engine_;
   detail::Task* task_;

@@ -44,7 +44,8 @@ namespace detail {
 class TaskContext {
  public:
   TaskContext(std::string_view task_name, std::span<const BufferView> buffers, const ArgPack& args,
-              WorkerId worker, Arch arch, int memory_node, const DeviceContext* device = nullptr) noexcept
+              WorkerId worker, Arch arch, int memory_node,
+              const DeviceContext* device = nullptr) noexcept
       : task_name_(task_name),
         buffers_(buffers),
         args_(&args),
@@ -73,6 +74,17 @@ class TaskContext {
   MatrixView<T> matrix(std::size_t i) const {
     const BufferView& b = checked(i, DataKind::matrix, sizeof(T), typeid(T));
     return {static_cast<T*>(b.ptr), b.layout.rows, b.layout.cols, b.layout.ld};
+  }
+  // Buffer i as the object registered with Runtime::register_object<T>; throws if it is
+  // not an object of exactly type T. Writing to it needs a W or RW access, as for buffers.
+  template <class T>
+  T& object(std::size_t i) const {
+    const BufferView& b = buffer(i);
+    if (b.layout.kind != DataKind::object || b.layout.type == nullptr ||
+        *b.layout.type != typeid(T)) {
+      detail::throw_bad_buffer(task_name_, i, buffers_.size(), &b, DataKind::object, 0, typeid(T));
+    }
+    return *static_cast<T*>(b.ptr);
   }
   // Buffer i as bytes (any kind; matrices include their padding).
   std::span<std::byte> bytes(std::size_t i) const {

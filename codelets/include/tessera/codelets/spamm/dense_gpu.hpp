@@ -4,7 +4,7 @@
 
 #include <cstddef>
 
-#include "codelets/spamm/spamm_codelets.hpp"
+#include <tessera/codelets/spamm/spamm_codelets.hpp>
 
 namespace tessera::codelets::spamm {
 
