@@ -1,18 +1,20 @@
 #pragma once
-// The "deque model" placement shared by dmda and dmdas (after StarPU's): each worker has a
-// queue and an expected end time; a ready task goes to the worker minimising
-//   alpha * (expected end there - best expected end) + beta * expected transfer time,
-// and its input data start moving there at once (prefetch). While a task type has no
-// prediction on some capable worker, the task goes to such a worker to calibrate it (the
-// least loaded one), as StarPU's dmda does.
+// The "deque model" policies dmda and dmdas (after StarPU's): each worker has a queue and an
+// expected end time; a ready task goes where it is expected to finish first, transfers
+// counted (common/earliest_finish.hpp, the rule INSPIRIT's dynamic stage uses too), and its
+// input data start moving there at once (prefetch).
 
 #include <algorithm>
 #include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
+#include "common/earliest_finish.hpp"
+#include "common/host_machine.hpp"
+#include "tessera/error.hpp"
 #include "tessera/policy.hpp"
 
 namespace tessera::sched {
@@ -23,6 +25,7 @@ class DequeModelPolicy : public Policy {
       : alpha_(options.get_double("alpha", 1.0)), beta_(options.get_double("beta", 1.0)) {}
 
   void on_attach() override {
+    machine_.policy_host = &host();
     const std::size_t n = host().workers().size();
     state_.assign(n, WorkerState{});
   }
@@ -75,55 +78,28 @@ class DequeModelPolicy : public Policy {
   }
 
   WorkerId place(TaskView task, double now) {
-    const auto workers = host().workers();
-    struct Candidate {
-      WorkerId id;
-      double end;
-      double transfer;
-      double length;
-    };
-    std::vector<Candidate> candidates;
-    WorkerId calibrate = kAnyWorker;
-    double calibrate_end = std::numeric_limits<double>::infinity();
-    double best_end = std::numeric_limits<double>::infinity();
-    for (const WorkerInfo& w : workers) {
-      if (!host().can_execute(task, w.id)) continue;
-      const WorkerState& s = state_[static_cast<std::size_t>(w.id)];
-      const std::optional<double> length = host().expected_length_us(task, w.id);
-      if (!length) {
-        if (expected_end(s, now) < calibrate_end) {
-          calibrate_end = expected_end(s, now);
-          calibrate = w.id;
-        }
-        continue;
-      }
-      const double end = expected_end(s, now) + *length;
-      candidates.push_back({w.id, end, host().expected_transfer_us(task, w.id), *length});
-      best_end = std::min(best_end, end);
-    }
-    if (calibrate != kAnyWorker) {
-      task.slot().d[0] = 0.0;
-      return calibrate;
-    }
-    WorkerId best = kAnyWorker;
-    double best_fitness = std::numeric_limits<double>::infinity();
-    double best_length = 0.0;
-    for (const Candidate& c : candidates) {
-      const double fitness = alpha_ * (c.end - best_end) + beta_ * c.transfer;
-      if (fitness < best_fitness) {
-        best_fitness = fitness;
-        best = c.id;
-        best_length = c.length;
-      }
-    }
-    task.slot().d[0] = best_length;
-    return best;
+    const Placement p = place_earliest_finish(
+        machine_, task, alpha_, beta_,
+        [&](std::size_t w) { return expected_end(state_[w], now); },
+        [&](std::size_t w) { return queued_tasks(state_[w], now); }, candidates_);
+    if (p.worker == Placement::kNone)
+      throw Error("policy '" + std::string(name()) + "': no worker can run task " +
+                  std::to_string(task.id()));
+    task.slot().d[0] = p.length_us;
+    return static_cast<WorkerId>(p.worker);
+  }
+
+  // For calibration: queued tasks, and half a task for one running.
+  static double queued_tasks(const WorkerState& s, double now) {
+    return static_cast<double>(s.queue.size()) + (s.running_end > now ? 0.5 : 0.0);
   }
 
   double alpha_;
   double beta_;
+  HostMachine machine_;
   std::mutex mutex_;
   std::vector<WorkerState> state_;
+  std::vector<PlacementCandidate> candidates_;
 };
 
 }  // namespace tessera::sched

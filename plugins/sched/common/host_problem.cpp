@@ -4,18 +4,20 @@
 
 namespace tessera::sched::planning {
 
+bool produces(TaskView writer, const AccessView& input) {
+  if (!reads(input.mode) || is_scratch(input.mode)) return false;
+  for (std::size_t j = 0; j < writer.num_accesses(); ++j) {
+    const AccessView out = writer.access(j);
+    if (out.data == input.data && writes(out.mode) && !is_scratch(out.mode)) return true;
+  }
+  return false;
+}
+
 double shared_bytes(TaskView from, TaskView to) {
   double bytes = 0;
   for (std::size_t i = 0; i < to.num_accesses(); ++i) {
     const AccessView in = to.access(i);
-    if (!reads(in.mode) || is_scratch(in.mode)) continue;
-    for (std::size_t j = 0; j < from.num_accesses(); ++j) {
-      const AccessView out = from.access(j);
-      if (out.data == in.data && writes(out.mode)) {
-        bytes += static_cast<double>(in.layout.bytes());
-        break;
-      }
-    }
+    if (produces(from, in)) bytes += static_cast<double>(in.layout.bytes());
   }
   return bytes;
 }
@@ -27,13 +29,8 @@ std::vector<Input> inputs_of(const KnownTask& t, std::span<const KnownTask> task
     if (!reads(in.mode) || is_scratch(in.mode)) continue;
     Input input{i, kInitial};
     for (std::size_t pred : t.preds) {  // the latest writer among the predecessors
-      const TaskView from = tasks[pred].task;
-      for (std::size_t j = 0; j < from.num_accesses(); ++j) {
-        const AccessView out = from.access(j);
-        if (out.data == in.data && writes(out.mode) &&
-            (input.producer == kInitial || pred > input.producer))
-          input.producer = pred;
-      }
+      if (produces(tasks[pred].task, in) && (input.producer == kInitial || pred > input.producer))
+        input.producer = pred;
     }
     inputs.push_back(input);
   }
@@ -53,9 +50,7 @@ double unproduced_bytes(const KnownTask& t, std::span<const Input> inputs) {
 
 }  // namespace
 
-Problem problem_from(const PolicyHost& host, std::span<const KnownTask> tasks,
-                     std::size_t* uncalibrated, std::vector<std::vector<Input>>* inputs) {
-  std::size_t missing = 0;
+Problem machine_problem(const PolicyHost& host) {
   const auto workers = host.workers();
   Problem p;
   // The host's memory node of each transfer-table index. Registered data start in main
@@ -76,35 +71,50 @@ Problem problem_from(const PolicyHost& host, std::span<const KnownTask> tasks,
       p.link_contention = p.link_contention || link.shared;
     }
   }
-  const std::size_t count = tasks.size();
-  p.cost.assign(count * workers.size(), kCannotRun);
-  p.preds.assign(count, {});
-  p.succs.assign(count, {});
-  p.initial_bytes.assign(count, 0.0);
-  if (inputs != nullptr) {
-    inputs->clear();
-    inputs->reserve(count);
-  }
   p.home = 0;
-  for (std::size_t i = 0; i < count; ++i) {
-    const KnownTask& t = tasks[i];
-    for (std::size_t k = 0; k < workers.size(); ++k) {
-      const WorkerId w = workers[k].id;
-      if (t.pinned != kAnyWorker && t.pinned != w) continue;
-      if (!host.can_execute(t.task, w)) continue;
+  return p;
+}
+
+std::size_t append_task(const PolicyHost& host, Problem& p, std::span<const KnownTask> tasks,
+                        std::size_t index, std::vector<Input>* inputs) {
+  const auto workers = host.workers();
+  const KnownTask& t = tasks[index];
+  std::size_t missing = 0;
+  for (std::size_t k = 0; k < workers.size(); ++k) {
+    const WorkerId w = workers[k].id;
+    double cost = kCannotRun;
+    if ((t.pinned == kAnyWorker || t.pinned == w) && host.can_execute(t.task, w)) {
       const std::optional<double> length = host.expected_length_us(t.task, w);
       if (!length) ++missing;
-      p.cost[i * workers.size() + k] = length.value_or(0.0);
+      cost = length.value_or(0.0);
     }
-    for (std::size_t pred : t.preds) {
-      const double bytes = shared_bytes(tasks[pred].task, t.task);
-      p.preds[i].push_back({pred, bytes});
-      p.succs[pred].push_back({i, bytes});
-    }
-    std::vector<Input> reads = inputs_of(t, tasks);
-    p.initial_bytes[i] = unproduced_bytes(t, reads);
-    if (inputs != nullptr) inputs->push_back(std::move(reads));
+    p.cost.push_back(cost);
   }
+  p.preds.emplace_back();
+  p.succs.emplace_back();
+  for (std::size_t pred : t.preds) {
+    const double bytes = shared_bytes(tasks[pred].task, t.task);
+    p.preds[index].push_back({pred, bytes});
+    p.succs[pred].push_back({index, bytes});
+  }
+  std::vector<Input> reads = inputs_of(t, tasks);
+  p.initial_bytes.push_back(unproduced_bytes(t, reads));
+  if (inputs != nullptr) *inputs = std::move(reads);
+  return missing;
+}
+
+Problem problem_from(const PolicyHost& host, std::span<const KnownTask> tasks,
+                     std::size_t* uncalibrated, std::vector<std::vector<Input>>* inputs) {
+  Problem p = machine_problem(host);
+  const std::size_t count = tasks.size();
+  p.cost.reserve(count * p.workers());
+  p.preds.reserve(count);
+  p.succs.reserve(count);
+  p.initial_bytes.reserve(count);
+  if (inputs != nullptr) inputs->assign(count, {});
+  std::size_t missing = 0;
+  for (std::size_t i = 0; i < count; ++i)
+    missing += append_task(host, p, tasks, i, inputs != nullptr ? &(*inputs)[i] : nullptr);
   if (uncalibrated != nullptr) *uncalibrated = missing;
   return p;
 }

@@ -12,7 +12,10 @@
 
 namespace tessera::sched::planning {
 
-// Bytes that `from` writes and `to` reads (scratch buffers excluded).
+// The one rule for "this task produced what that access reads": `writer` writes the data
+// that `input` (an access of another task, read by it) reads. Scratch accesses carry nothing.
+bool produces(TaskView writer, const AccessView& input);
+// Bytes that `from` writes and `to` reads.
 double shared_bytes(TaskView from, TaskView to);
 
 struct KnownTask {
@@ -36,6 +39,12 @@ std::vector<Input> inputs_of(const KnownTask& t, std::span<const KnownTask> task
 Problem problem_from(const PolicyHost& host, std::span<const KnownTask> tasks,
                      std::size_t* uncalibrated = nullptr,
                      std::vector<std::vector<Input>>* inputs = nullptr);
+// The same in two steps, for a problem that grows as tasks are submitted: the machine alone
+// (workers, memory nodes, links), then one task at a time (tasks[index], whose predecessors
+// were appended before), returning its uncalibrated (task, worker) pairs.
+Problem machine_problem(const PolicyHost& host);
+std::size_t append_task(const PolicyHost& host, Problem& problem, std::span<const KnownTask> tasks,
+                        std::size_t index, std::vector<Input>* inputs = nullptr);
 
 // The plan's worker index back to the host's worker id.
 inline WorkerId worker_id(const PolicyHost& host, std::size_t index) {

@@ -43,11 +43,10 @@ void Problem::validate() const {
   }
 }
 
-namespace {
-
 // One list-scheduling pass. Forwards, a task waits for its predecessors; backwards (on the
 // reversed graph) for its successors, and the times it gets run from the end of the schedule.
-class Pass {
+// ListScheduler keeps a forward one between calls.
+class ListScheduler::Pass {
  public:
   Pass(const Problem& p, bool backwards)
       : p_(p),
@@ -59,19 +58,11 @@ class Pass {
 
   Schedule run(std::span<const std::size_t> order) {
     const std::size_t n = p_.tasks();
-    const std::size_t workers = p_.workers();
     if (order.size() != n) throw std::invalid_argument("planner: the order must list every task");
-    s_.worker.assign(n, workers);
-    s_.start.assign(n, 0.0);
-    s_.end.assign(n, 0.0);
+    grow(n);
     for (std::size_t t : order) {
-      if (t >= n || s_.worker[t] != workers)
+      if (t >= n || placed(t))
         throw std::invalid_argument("planner: the order lists a task twice or out of range");
-      for (const Edge& e : before_[t]) {
-        if (s_.worker[e.task] == workers)
-          throw std::invalid_argument("planner: task " + std::to_string(t) +
-                                      " is ordered before a task it depends on");
-      }
       place(t);
     }
     if (backwards_) {
@@ -85,8 +76,22 @@ class Pass {
     return std::move(s_);
   }
 
- private:
-  void place(std::size_t t) {
+  // Room for the first `n` tasks of the problem (unplaced ones get worker = workers()).
+  void grow(std::size_t n) {
+    if (s_.worker.size() >= n) return;
+    s_.worker.resize(n, p_.workers());
+    s_.start.resize(n, 0.0);
+    s_.end.resize(n, 0.0);
+  }
+  bool placed(std::size_t t) const { return t < s_.worker.size() && s_.worker[t] < p_.workers(); }
+
+  void place(std::size_t t, double not_before = 0.0) {
+    grow(t + 1);
+    for (const Edge& e : before_[t]) {
+      if (!placed(e.task))
+        throw std::invalid_argument("planner: task " + std::to_string(t) +
+                                    " is ordered before a task it depends on");
+    }
     const std::size_t workers = p_.workers();
     std::size_t best = workers;
     double best_start = 0.0;
@@ -94,7 +99,8 @@ class Pass {
     for (std::size_t w = 0; w < workers; ++w) {
       const double length = p_.length(t, w);
       if (length == kCannotRun) continue;
-      const double start = insertion_start(busy_[w], inputs_ready(t, w, false), length);
+      const double ready = std::max(not_before, inputs_ready(t, w, false));
+      const double start = insertion_start(busy_[w], ready, length);
       if (start + length < best_end) {
         best = w;
         best_start = start;
@@ -113,6 +119,27 @@ class Pass {
                 {best_start, best_end});
   }
 
+  void observe(std::size_t t, std::size_t worker, double end) {
+    if (!placed(t) || worker >= p_.workers())
+      throw std::invalid_argument("planner: observe() of an unplaced task or an unknown worker");
+    s_.worker[t] = worker;
+    s_.end[t] = end;
+  }
+
+  void adopt(const Schedule& schedule) {
+    s_ = schedule;
+    for (auto& line : busy_) line.clear();
+    for (std::size_t t = 0; t < s_.worker.size(); ++t) {
+      if (placed(t)) busy_[s_.worker[t]].push_back({s_.start[t], s_.end[t]});
+    }
+    for (auto& line : busy_) std::sort(line.begin(), line.end());
+    std::fill(link_free_.begin(), link_free_.end(), 0.0);
+    copies_.clear();
+  }
+
+  const Schedule& schedule() const { return s_; }
+
+ private:
   // When all of task t's inputs can be on worker w. With `commit`, the copies it needs
   // occupy their links and are remembered: a later reader on the same node finds them there.
   double inputs_ready(std::size_t t, std::size_t w, bool commit) {
@@ -180,11 +207,33 @@ class Pass {
   Schedule s_;
 };
 
+namespace {
+
 Schedule pass(const Problem& p, std::span<const std::size_t> order, bool backwards) {
-  return Pass(p, backwards).run(order);
+  return ListScheduler::Pass(p, backwards).run(order);
 }
 
 }  // namespace
+
+ListScheduler::ListScheduler(const Problem& problem)
+    : pass_(std::make_unique<Pass>(problem, false)) {}
+ListScheduler::~ListScheduler() = default;
+ListScheduler::ListScheduler(ListScheduler&&) noexcept = default;
+void ListScheduler::place(std::size_t t, double not_before) {
+  pass_->place(t, not_before);
+}
+void ListScheduler::observe(std::size_t t, std::size_t worker, double end) {
+  pass_->observe(t, worker, end);
+}
+void ListScheduler::adopt(const Schedule& schedule) {
+  pass_->adopt(schedule);
+}
+bool ListScheduler::placed(std::size_t t) const {
+  return pass_->placed(t);
+}
+const Schedule& ListScheduler::schedule() const {
+  return pass_->schedule();
+}
 
 double insertion_start(std::span<const Interval> busy, double ready, double length) {
   // Intervals do not overlap, so their ends are sorted too: skip those ending before ready.
@@ -203,7 +252,7 @@ Schedule list_schedule(const Problem& problem, std::span<const std::size_t> orde
 }
 
 std::vector<double> upward_ranks(const Problem& p, RankCost rank_cost,
-                                 std::span<const double> scale) {
+                                 std::span<const double> scale, std::size_t first) {
   const std::size_t n = p.tasks();
   const std::size_t workers = p.workers();
   // Mean transfer between distinct memory nodes that hold workers, as HEFT ranks use.
@@ -225,7 +274,7 @@ std::vector<double> upward_ranks(const Problem& p, RankCost rank_cost,
     per_byte /= static_cast<double>(pairs);
   }
   std::vector<double> rank(n, 0.0);
-  for (std::size_t t = n; t-- > 0;) {
+  for (std::size_t t = n; t-- > first;) {
     double total = 0.0, fastest = kCannotRun;
     std::size_t count = 0;
     for (std::size_t w = 0; w < workers; ++w) {

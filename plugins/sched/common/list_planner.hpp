@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <span>
 #include <utility>
 #include <vector>
@@ -91,12 +92,45 @@ double insertion_start(std::span<const Interval> busy, double ready, double leng
 // std::invalid_argument otherwise) on the worker where each finishes first.
 Schedule list_schedule(const Problem& problem, std::span<const std::size_t> order);
 
+// The placement of list_schedule, one task at a time, kept between calls: for a policy that
+// places tasks as they are submitted (heft). The problem may grow between calls (tasks
+// appended after their predecessors); it is held by reference and must outlive this.
+class ListScheduler {
+ public:
+  explicit ListScheduler(const Problem& problem);
+  ~ListScheduler();
+  ListScheduler(ListScheduler&&) noexcept;
+  ListScheduler& operator=(ListScheduler&&) = delete;
+  ListScheduler(const ListScheduler&) = delete;
+  ListScheduler& operator=(const ListScheduler&) = delete;
+
+  // Places task `t`, whose predecessors are placed, on the worker where it finishes first,
+  // in an idle gap if one fits, starting no earlier than `not_before`. Throws
+  // std::invalid_argument if a predecessor is not placed or no worker can run it.
+  void place(std::size_t t, double not_before = 0.0);
+  // What really happened to a placed task: it ran on `worker` and ended at `end` (the plan's
+  // clock). Later placements wait for its outputs from there.
+  void observe(std::size_t t, std::size_t worker, double end);
+  // Takes over `schedule` (of the problem's first tasks): their workers, times and busy
+  // intervals; links start free.
+  void adopt(const Schedule& schedule);
+  bool placed(std::size_t t) const;
+  const Schedule& schedule() const;
+
+  class Pass;  // the implementation, shared with list_schedule and improve
+
+ private:
+  std::unique_ptr<Pass> pass_;
+};
+
 // Upward ranks: a task's cost (its mean over capable workers, or its cost on the fastest one)
 // plus the longest path, mean transfers included, to the end of the graph.
 enum class RankCost { mean, fastest };
-// `scale` (empty, or one factor per task) multiplies each task's own cost.
+// `scale` (empty, or one factor per task) multiplies each task's own cost. With `first`, only
+// the ranks of tasks first, first + 1, ... are computed (the others are 0): for a graph that
+// grew by those tasks, whose successors all come after them.
 std::vector<double> upward_ranks(const Problem& problem, RankCost rank_cost,
-                                 std::span<const double> scale = {});
+                                 std::span<const double> scale = {}, std::size_t first = 0);
 // The tasks by decreasing rank (ties: submission order), a valid list-scheduling order.
 std::vector<std::size_t> order_by_rank(std::span<const double> ranks);
 

@@ -5,18 +5,20 @@
 //
 // A Host tells the core about the machine and the tasks:
 //
-//   using Task = ...;                                      // cheap to copy, comparable
+// clang-format off
+//   using Task = ...;                        // cheap to copy, comparable
 //   std::size_t worker_count() const;
 //   double now_us() const;
 //   bool can_execute(Task, std::size_t worker) const;
-//   std::optional<double> expected_length_us(Task, std::size_t worker) const;  // nullopt:
-//   uncalibrated double expected_transfer_us(Task, std::size_t worker) const; std::uint64_t
-//   id(Task) const;                          // unique, roughly increasing int priority(Task)
-//   const;
+//   std::optional<double> expected_length_us(Task, std::size_t worker) const;  // nullopt: uncalibrated
+//   double expected_transfer_us(Task, std::size_t worker) const;
+//   std::uint64_t id(Task) const;            // unique, roughly increasing
+//   int priority(Task) const;
+// clang-format on
 //
 // Attributes (attributes.hpp) are maintained online as tasks are submitted. A ready task is
-// placed like dmda: on the worker where it is expected to finish first, transfers counted
-// (weighted by beta). Each worker's queue is ordered by the task's key: by default its
+// placed like dmda, by the same rule (common/earliest_finish.hpp): on the worker where it
+// is expected to finish first, transfers counted (weighted by beta). Each worker's queue is ordered by the task's key: by default its
 // bottom level (the critical path from it to the end of the graph), or its inspiring
 // ability. A worker takes the first of its most important queued tasks whose data are
 // already on its node; while ready tasks are scarce (fewer than the machine's effective
@@ -35,6 +37,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/earliest_finish.hpp"
 #include "inspirit/attributes.hpp"
 #include "inspirit/phase.hpp"
 
@@ -175,12 +178,6 @@ class Core {
     int priority = 0;
     double length = 0;  // expected duration on the chosen worker
   };
-  struct Candidate {
-    std::size_t worker;
-    double end;
-    double transfer;
-    double length;
-  };
   struct WorkerState {
     std::vector<Entry> queue;  // by key, then priority, then submission
     double queued_us = 0.0;
@@ -285,46 +282,20 @@ class Core {
   std::size_t place(Entry& entry) {
     const double now = host_.now_us();
     const bool ordered = t_.placement == "ordered";
-    candidates_.clear();
-    std::size_t calibrate = kNoWorker;
-    double calibrate_load = std::numeric_limits<double>::infinity();
-    double best_end = std::numeric_limits<double>::infinity();
-    for (std::size_t w = 0; w < state_.size(); ++w) {
-      if (!host_.can_execute(entry.task, w)) continue;
-      const WorkerState& s = state_[w];
-      const std::optional<double> length = host_.expected_length_us(entry.task, w);
-      const double start = std::max(now, s.running_end);
-      if (!length) {
-        // Uncalibrated here: send it to calibrate, to the worker with the fewest queued
-        // tasks (their lengths are unknown too), as dmda does; eager-like until models exist.
-        const double load = static_cast<double>(s.queue.size()) + (s.running_end > now ? 0.5 : 0.0);
-        if (load < calibrate_load) {
-          calibrate_load = load;
-          calibrate = w;
-        }
-        continue;
-      }
-      const double transfer = host_.expected_transfer_us(entry.task, w);
-      const double queued = start + (ordered ? work_before(s, entry) : s.queued_us);
-      const double end = queued + *length;
-      candidates_.push_back({w, end, transfer, *length});
-      best_end = std::min(best_end, end);
-    }
-    if (calibrate != kNoWorker) {
-      entry.length = 0.0;
-      return calibrate;
-    }
-    std::size_t best = kNoWorker;
-    double best_fitness = std::numeric_limits<double>::infinity();
-    for (const Candidate& c : candidates_) {
-      const double fitness = t_.alpha * (c.end - best_end) + t_.beta * c.transfer;
-      if (fitness < best_fitness) {
-        best_fitness = fitness;
-        best = c.worker;
-        entry.length = c.length;
-      }
-    }
-    return best;
+    const sched::Placement p = sched::place_earliest_finish(
+        host_, entry.task, t_.alpha, t_.beta,
+        [&](std::size_t w) {
+          const WorkerState& s = state_[w];
+          return std::max(now, s.running_end) + (ordered ? work_before(s, entry) : s.queued_us);
+        },
+        [&](std::size_t w) {
+          // Uncalibrated: the fewest queued tasks (their lengths are unknown too).
+          const WorkerState& s = state_[w];
+          return static_cast<double>(s.queue.size()) + (s.running_end > now ? 0.5 : 0.0);
+        },
+        candidates_);
+    entry.length = p.length_us;
+    return p.worker == sched::Placement::kNone ? kNoWorker : p.worker;
   }
 
   std::size_t choose(const WorkerState& s, std::size_t worker) const {
@@ -361,7 +332,7 @@ class Core {
   std::unordered_map<std::uint64_t, Attributes::Node> node_by_task_;
   std::vector<Attributes::Node> preds_;
   std::vector<WorkerState> state_;
-  std::vector<Candidate> candidates_;
+  std::vector<sched::PlacementCandidate> candidates_;
   PhaseController controller_;
   std::size_t ready_ = 0;
   std::vector<double> speed_sum_;

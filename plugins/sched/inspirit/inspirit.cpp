@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/host_machine.hpp"
 #include "inspirit/core.hpp"
 #include "inspirit/plan_follower.hpp"
 #include "tessera/error.hpp"
@@ -16,30 +17,6 @@
 
 namespace tessera::sched {
 namespace {
-
-// What the core asks of the machine, answered by Tessera's PolicyHost.
-class TesseraHost {
- public:
-  using Task = TaskView;
-  std::size_t worker_count() const { return host().workers().size(); }
-  double now_us() const { return host().now_us(); }
-  bool can_execute(TaskView t, std::size_t w) const {
-    return host().can_execute(t, static_cast<WorkerId>(w));
-  }
-  std::optional<double> expected_length_us(TaskView t, std::size_t w) const {
-    return host().expected_length_us(t, static_cast<WorkerId>(w));
-  }
-  double expected_transfer_us(TaskView t, std::size_t w) const {
-    return host().expected_transfer_us(t, static_cast<WorkerId>(w));
-  }
-  std::uint64_t id(TaskView t) const { return t.id(); }
-  int priority(TaskView t) const { return t.priority(); }
-
-  const PolicyHost* policy_host = nullptr;  // set when the policy is attached
-
- private:
-  const PolicyHost& host() const { return *policy_host; }
-};
 
 inspirit::Tunables tunables(const PolicyOptions& o) {
   o.expect_only("inspirit", {"sketch",    "horizon_us", "horizon_factor", "alpha",  "beta",
@@ -141,7 +118,7 @@ class InspiritPolicy final : public Policy {
   void on_batch_submitted() override { plan_.batch_submitted(host()); }
 
  private:
-  using Core = inspirit::Core<TesseraHost>;
+  using Core = inspirit::Core<HostMachine>;
 
   WorkerId push_dynamic(TaskView task) {
     const std::size_t target = core_.push(task);
@@ -156,7 +133,7 @@ class InspiritPolicy final : public Policy {
     for (TaskView task : plan_.take_handover()) push_dynamic(task);
   }
 
-  TesseraHost machine_;
+  HostMachine machine_;
   Core core_;
   inspirit::PlanFollower plan_;
 };
