@@ -16,9 +16,10 @@ namespace tessera::detail {
 namespace {
 
 // Wake-ups a completing worker may skip: it looks for work itself right after.
-thread_local int tls_wake_credit = 0;
+thread_local int tls_wake_credit __attribute__((tls_model("initial-exec"))) = 0;
 // Cancelled tasks are completed iteratively (a long chain must not recurse).
-thread_local std::vector<Task*>* tls_cancel_queue = nullptr;
+thread_local std::vector<Task*>* tls_cancel_queue __attribute__((tls_model("initial-exec"))) =
+    nullptr;
 
 TaskStatus outcome(const Task& task) {
   if (task.error) return TaskStatus::failed;
@@ -99,6 +100,7 @@ void Engine::call_on_done(Task& task) {
   const TaskEvent event{task.id,       task.display_name(), task.codelet->name, task.worker,
                         task.priority, task.start_us,       task.end_us,        outcome(task)};
   try {
+    const CallbackScope in_callback;
     callback(event);
   } catch (...) {
     if (event.status == TaskStatus::succeeded) {
@@ -123,17 +125,18 @@ void Engine::complete_on_worker(Task* task) {
 
 void Engine::complete(Task* task) {
   call_on_done(*task);
+  const std::exception_ptr failure = task->error ? task->error : task->upstream_error;
+  const bool cancelled_by_user = !failure && task->user_cancelled();
   TaskList successors;
   {
     std::lock_guard lock(task->lock);
+    // Before `finished`: a concurrent add_edge that sees it finished reads the epoch.
+    if (failure) task->failure_epoch = failure_epoch_.load(std::memory_order_acquire);
     task->finished = true;
     successors.assign(task->successors.begin(), task->successors.end());
     task->successors.clear();
   }
-  const std::exception_ptr failure = task->error ? task->error : task->upstream_error;
-  const bool cancelled_by_user = !failure && task->user_cancelled();
   if (failure) {
-    task->failure_epoch = failure_epoch_.load(std::memory_order_acquire);
     if (task->error) {
       failures_.failed(task->error);
     } else {
@@ -163,7 +166,8 @@ void Engine::complete(Task* task) {
   task->accesses.clear();
   if (task->state.fetch_or(kTaskDone, std::memory_order_acq_rel) & kTaskWaiter)
     waiters_.notify_all();
-  const std::int32_t left = in_flight_.fetch_sub(1, std::memory_order_acq_rel) - 1;
+  // seq_cst against throttle()'s increment of throttled_ and its load of in_flight_.
+  const std::int32_t left = in_flight_.fetch_sub(1, std::memory_order_seq_cst) - 1;
   if (left == 0) drained_.notify_all();
   if (throttled_.load(std::memory_order_seq_cst) > 0 && left <= config_.min_submitted)
     throttle_.notify_all();
@@ -209,14 +213,20 @@ void Engine::wait(Task& task) {
 void Engine::shutdown() {
   if (stopped_.load(std::memory_order_acquire)) return;
   if (current_worker() != kAnyWorker) throw_if_inside_task("shutdown");
+  std::exception_ptr resume_error;
   if (paused()) {
     // Shutting down a paused runtime runs what the pause held, as the final values must be
-    // in the users' buffers.
+    // in the users' buffers. A policy hook that throws must not stop the shutdown.
     {
       std::lock_guard lock(hold_mutex_);
       pause_depth_.store(1, std::memory_order_release);
+      releasing_ = false;
     }
-    resume();
+    try {
+      resume();
+    } catch (...) {
+      resume_error = std::current_exception();
+    }
   }
   closed_.store(true, std::memory_order_release);
   throttle_.notify_all();
@@ -231,6 +241,7 @@ void Engine::shutdown() {
   }
   if (!config_.trace_file.empty()) trace_->write_chrome_json(config_.trace_file, workers_);
   if (!config_.dot_file.empty()) graph_.write_dot(config_.dot_file);
+  if (resume_error) std::rethrow_exception(resume_error);
 }
 
 }  // namespace tessera::detail

@@ -1,7 +1,10 @@
 #include "cpu_workers.hpp"
 
+#include <pthread.h>
+
 #include <chrono>
 #include <deque>
+#include <string>
 #include <utility>
 
 #include "engine.hpp"
@@ -10,8 +13,9 @@
 namespace tessera::detail {
 namespace {
 
-thread_local const Engine* tls_engine = nullptr;
-thread_local WorkerId tls_worker = kAnyWorker;
+// Initial-exec: read on every policy call; the general TLS model costs a function call.
+thread_local const Engine* tls_engine __attribute__((tls_model("initial-exec"))) = nullptr;
+thread_local WorkerId tls_worker __attribute__((tls_model("initial-exec"))) = kAnyWorker;
 
 inline void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
@@ -120,6 +124,9 @@ void CpuWorkers::wake_any(unsigned arch_mask) {
 void CpuWorkers::run(WorkerId worker, int core) {
   tls_engine = &engine_;
   tls_worker = worker;
+  // Named for debuggers and profilers: "tessera-w3" (Linux allows 15 characters).
+  const std::string name = "tessera-w" + std::to_string(worker);
+  pthread_setname_np(pthread_self(), name.c_str());
   if (bind_ && topology_ && core >= 0) {
     // A refused binding (containers, cpusets) only costs locality; run unbound.
     (void)topology_->bind_current_thread(core % topology_->num_cores());

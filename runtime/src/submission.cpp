@@ -74,6 +74,11 @@ void Engine::check_submittable(const Task& task) const {
                           archs_of(*task.codelet) + ")");
   }
   for (const TaskAccess& a : task.accesses) {
+    if (is_scratch(a.mode) && a.data->layout.kind == DataKind::object) [[unlikely]] {
+      throw InvalidArgument("task '" + std::string(name) + "': SCRATCH access to object '" +
+                            a.data->display_name() +
+                            "' (an object has no shape to make a private buffer of)");
+    }
     if (task.is_external && is_scratch(a.mode)) [[unlikely]] {
       throw InvalidArgument("external task '" + std::string(name) + "': SCRATCH access to '" +
                             a.data->display_name() + "' (external tasks have no scratch buffers)");
@@ -100,9 +105,10 @@ void Engine::check_submittable(const Task& task) const {
 }
 
 void Engine::throttle() {
-  // Never from a worker (it would wait for itself) nor while paused (nothing would finish).
+  // Never from a worker or a callback (the thread would wait for itself) nor while paused
+  // (nothing would finish).
   if (in_flight_.load(std::memory_order_acquire) < config_.max_submitted) return;
-  if (current_worker() != kAnyWorker || paused()) return;
+  if (current_worker() != kAnyWorker || tls_callback_depth > 0 || paused()) return;
   throttled_.fetch_add(1, std::memory_order_seq_cst);
   throttle_.wait([&] {
     return in_flight_.load(std::memory_order_seq_cst) <= config_.min_submitted || paused() ||
@@ -119,7 +125,13 @@ TaskHandle Engine::submit(Task* task) {
                           "': the runtime was shut down");
     }
     check_submittable(*task);
-    if (config_.max_submitted > 0) throttle();
+    if (config_.max_submitted > 0) {
+      throttle();
+      if (closed()) {  // shut down while this submitter waited
+        throw RuntimeClosed("cannot submit task '" + std::string(task->display_name()) +
+                            "': the runtime was shut down");
+      }
+    }
   } catch (...) {
     release(task);
     throw;
@@ -199,10 +211,16 @@ void Engine::inherit_failure(const Task& pred, Task& succ) {
 
 void Engine::pause() {
   if (closed()) throw RuntimeClosed("cannot pause: the runtime was shut down");
+  // From a task, the pause could hold back tasks that a waiting wait_all counts on.
+  if (current_worker() != kAnyWorker) {
+    throw InvalidArgument("pause() was called from inside a task: pause and resume from the "
+                          "thread that submits the batch");
+  }
   {
     std::lock_guard lock(hold_mutex_);
     if (pause_depth_.fetch_add(1, std::memory_order_acq_rel) > 0) return;  // nested
   }
+  if (throttled_.load(std::memory_order_seq_cst) > 0) throttle_.notify_all();  // no more waiting
   policy_->on_batch_begin();
 }
 
@@ -214,6 +232,10 @@ void Engine::resume() {
     if (depth > 1) {
       pause_depth_.fetch_sub(1, std::memory_order_acq_rel);
       return;
+    }
+    if (releasing_) {
+      throw InvalidArgument("resume() while another resume() releases this batch: each "
+                            "pause() needs one resume()");
     }
     releasing_ = true;  // tasks that become ready meanwhile are still held
   }
@@ -228,8 +250,8 @@ void Engine::resume() {
   {
     std::lock_guard lock(hold_mutex_);
     releasing_ = false;
-    pause_depth_.store(0, std::memory_order_release);
-    held.swap(held_);
+    // A pause() from another thread during the hook began a new batch: keep holding for it.
+    if (pause_depth_.fetch_sub(1, std::memory_order_acq_rel) == 1) held.swap(held_);
   }
   for (Task* task : held) push_ready(task);
   executor_->wake_all();

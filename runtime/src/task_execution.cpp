@@ -13,7 +13,8 @@
 
 namespace tessera::detail {
 
-thread_local Task* tls_running_task = nullptr;
+thread_local Task* tls_running_task __attribute__((tls_model("initial-exec"))) = nullptr;
+thread_local int tls_callback_depth __attribute__((tls_model("initial-exec"))) = 0;
 
 namespace {
 
@@ -29,10 +30,16 @@ bool Engine::acquire_commute_locks(Task* task) {
     Data* data = task->commute_data[i];
     std::unique_lock lock(data->commute_mutex);
     if (data->commute_held) {
-      // Park behind the holder; its release re-pushes us. Give back what we took.
+      // Park behind the holder; its release re-pushes us. Not started after all (so it may
+      // still be cancelled): cleared before anyone can re-push it. Once parked, another
+      // worker may run, complete and free it: our own reference keeps it while we give
+      // back the locks we took.
+      task->state.fetch_and(~kTaskStarted, std::memory_order_acq_rel);
+      Task* keep = retained(task);
       data->parked.push_back(task);
       lock.unlock();
-      release_commute_locks(task, i);
+      release_commute_locks(keep, i);
+      release(keep);
       return false;
     }
     data->commute_held = true;
@@ -85,18 +92,15 @@ bool Engine::begin_task(Task* task, WorkerId worker) {
     complete_cancelled(task);  // popped, never run
     return false;
   }
-  if (!task->commute_data.empty() && !acquire_commute_locks(task)) {
-    // Parked: it begins again when pushed again (and may still be cancelled until then).
-    task->state.fetch_and(~kTaskStarted, std::memory_order_acq_rel);
-    return false;
-  }
+  // Parked behind another commuting task: it begins again when pushed again.
+  if (!task->commute_data.empty() && !acquire_commute_locks(task)) return false;
   task->worker = worker;
   policy_->on_start(TaskView(task), worker);
   return true;
 }
 
 void Engine::notify_start(const Task& task, WorkerId worker) {
-  observers_.started(event_of(task, worker, TaskStatus::pending));
+  if (!observers_.empty()) observers_.started(event_of(task, worker, TaskStatus::pending));
 }
 
 void Engine::fail_task(Task& task) {
@@ -193,8 +197,10 @@ void Engine::end_task(Task* task, WorkerId worker) {
     task->codelet->model->record(info.arch, task->footprint, duration);
     remember_model(task->codelet->model);
   }
-  observers_.ended(
-      event_of(*task, worker, task->error ? TaskStatus::failed : TaskStatus::succeeded));
+  if (!observers_.empty()) {
+    observers_.ended(
+        event_of(*task, worker, task->error ? TaskStatus::failed : TaskStatus::succeeded));
+  }
   if (mover_ && task->data_acquired) mover_->release(*task, info.memory_node);
   policy_->on_finish(TaskView(task), worker);
   if (!task->commute_data.empty()) release_commute_locks(task, task->commute_data.size());
@@ -203,8 +209,8 @@ void Engine::end_task(Task* task, WorkerId worker) {
 
 void Engine::remember_model(const std::shared_ptr<PerfModel>& model) {
   // Called for every task with a model: a lock-free look at the last one seen first.
-  thread_local const Engine* last_engine = nullptr;
-  thread_local const PerfModel* last = nullptr;
+  thread_local const Engine* last_engine __attribute__((tls_model("initial-exec"))) = nullptr;
+  thread_local const PerfModel* last __attribute__((tls_model("initial-exec"))) = nullptr;
   if (last == model.get() && last_engine == this) return;
   last = model.get();
   last_engine = this;
@@ -227,6 +233,7 @@ void Engine::start_external(Task* task) {
       mover_->acquire(*task, 0, views);
       task->data_acquired = true;
     }
+    const CallbackScope in_callback;
     task->external(ExternalTask(task));
   } catch (...) {
     finish_external(task, std::current_exception());

@@ -88,7 +88,7 @@ struct ThreadCache {
   }
 };
 
-thread_local ThreadCache cache;
+thread_local ThreadCache cache __attribute__((tls_model("initial-exec")));
 
 }  // namespace
 

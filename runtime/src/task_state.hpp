@@ -114,8 +114,19 @@ inline void Task::operator delete(void* block, std::size_t bytes) noexcept {
   TaskPool::deallocate(block, bytes);
 }
 
-// The task whose kernel runs on this thread, if any (task_execution.cpp).
-extern thread_local Task* tls_running_task;
+// The task whose kernel runs on this thread, if any (task_execution.cpp). Initial-exec:
+// libtessera is linked, never dlopen'ed, and the general model costs a call per access.
+extern thread_local Task* tls_running_task __attribute__((tls_model("initial-exec")));
+// How many runtime callbacks (on_done, an external task's on_ready) this thread is inside:
+// a submission from one never waits for the throttle (the thread may be the one that would
+// release the tasks it waits for).
+extern thread_local int tls_callback_depth __attribute__((tls_model("initial-exec")));
+struct CallbackScope {
+  CallbackScope() noexcept { ++tls_callback_depth; }
+  ~CallbackScope() { --tls_callback_depth; }
+  CallbackScope(const CallbackScope&) = delete;
+  CallbackScope& operator=(const CallbackScope&) = delete;
+};
 
 inline Task* retained(Task* task) noexcept {
   task->refs.fetch_add(1, std::memory_order_relaxed);

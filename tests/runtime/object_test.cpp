@@ -70,6 +70,10 @@ TEST(ObjectErrors, TheWrongTypeNamesBothTypes) {
   EXPECT_THAT([&] { rt.wait_all(); },
               ::testing::ThrowsMessage<TaskFailed>(HasSubstr("is a vector, not an object")));
   EXPECT_THROW(rt.register_object(std::shared_ptr<int>{}), InvalidArgument);
+  Codelet scratch("scratch");
+  scratch.cpu([](TaskContext&) {});
+  EXPECT_THAT([&] { rt.task(scratch).scratch(h).submit(); },
+              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("SCRATCH access to object")));
 }
 
 TEST(ObjectLifetime, TheRuntimeSharesOwnershipUntilUnregister) {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -185,6 +186,60 @@ TEST(PauseMisuse, ShutdownWhilePausedRunsWhatWasHeld) {
     rt.pause();
     for (int i = 0; i < 10; ++i) rt.submit(inc, {{h, RW}});
   }  // destroyed while paused
+  EXPECT_EQ(value[0], 10);
+}
+
+TEST(PauseMisuse, PauseFromInsideATaskFailsThatTask) {
+  Runtime rt(testing::test_config("eager", 2));
+  Codelet pauser("pauser");
+  pauser.cpu([&](TaskContext&) { rt.pause(); });
+  rt.submit(pauser, {});
+  EXPECT_THAT([&] { rt.wait_all(); },
+              ::testing::ThrowsMessage<TaskFailed>(HasSubstr("pause() was called from inside a task")));
+  EXPECT_FALSE(rt.paused());
+}
+
+// A planning policy whose batch hook throws: resume() reports it after releasing the tasks,
+// and a runtime destroyed while paused still shuts down cleanly.
+class ThrowingBatchPolicy final : public Policy {
+ public:
+  std::string_view name() const override { return "test-throwing-batch"; }
+  void on_batch_submitted() override { throw std::runtime_error("planner broke"); }
+  WorkerId push(TaskView task) override {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(task);
+    return kAnyWorker;
+  }
+  TaskView pop(WorkerId) override {
+    std::lock_guard lock(mutex_);
+    if (queue_.empty()) return {};
+    const TaskView task = queue_.back();
+    queue_.pop_back();
+    return task;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<TaskView> queue_;
+};
+
+TEST(PauseMisuse, AThrowingBatchHookNeitherLosesTasksNorBreaksShutdown) {
+  register_policy("test-throwing-batch", "throws in on_batch_submitted",
+                  [](const PolicyOptions&) { return std::make_unique<ThrowingBatchPolicy>(); });
+  std::vector<long> value(1, 0);
+  {
+    Runtime rt(testing::test_config("test-throwing-batch", 2));
+    auto h = rt.register_vector(std::span(value));
+    const Codelet inc = counter_codelet();
+    rt.pause();
+    for (int i = 0; i < 5; ++i) rt.submit(inc, {{h, RW}});
+    EXPECT_THAT([&] { rt.resume(); },
+                ::testing::ThrowsMessage<std::runtime_error>(HasSubstr("planner broke")));
+    rt.wait_all();
+    EXPECT_EQ(value[0], 5);
+    rt.pause();
+    for (int i = 0; i < 5; ++i) rt.submit(inc, {{h, RW}});
+  }  // the destructor resumes, the hook throws again: reported on stderr, shutdown completes
   EXPECT_EQ(value[0], 10);
 }
 

@@ -74,6 +74,25 @@ TEST(ThrottleExemptions, TasksSubmittingTasksAndPausedSubmittersNeverWait) {
   EXPECT_EQ(x[0], 40);
 }
 
+TEST(ThrottleExemptions, CallbacksThatSubmitWhileResumeReleasesABatchNeverWait) {
+  // resume() runs on_done of a cancelled held task on its own thread, with hundreds of held
+  // tasks not pushed yet: a callback's submission must not wait for them.
+  std::vector<long> x(1, 0);
+  Runtime rt(testing::test_config("eager", 2).with_max_submitted(10));
+  auto hx = rt.register_vector(std::span(x));
+  Codelet inc("inc");
+  inc.cpu([](TaskContext& ctx) { ++ctx.vector<long>(0)[0]; });
+  rt.pause();
+  TaskHandle first =
+      rt.task(inc).read_write(hx).on_done([&](const TaskEvent&) { rt.submit(inc, {{hx, RW}}); }).submit();
+  rt.cancel(first);
+  for (int i = 0; i < 300; ++i) rt.submit(inc, {{hx, RW}});
+  rt.resume();
+  rt.wait_all();
+  rt.unregister(hx);
+  EXPECT_EQ(x[0], 301);  // every held task but the cancelled one, and the callback's
+}
+
 TEST(ThrottleConfig, BadBoundsAreNamed) {
   EXPECT_THAT([] { (void)Config{}.with_max_submitted(-1).without_env().resolved(); },
               ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("max_submitted = -1")));

@@ -99,15 +99,17 @@ class Runtime {
   // policy at resume(), after its on_batch_submitted() hook, so that a planning policy
   // (inspirit, heft) sees the whole batch at once. Pauses nest: each pause() needs its
   // resume(); resume() without pause() throws InvalidArgument. shutdown() (and the
-  // destructor) resumes a paused runtime and runs what it held.
+  // destructor) resumes a paused runtime and runs what it held. pause() from inside a task
+  // throws InvalidArgument: pause and resume from the thread that submits the batch.
   void pause();
   void resume();
   bool paused() const;
 
   // Cancels a task that has not started: it will not run, nor will the tasks submitted so
   // far that depend on it (directly or not); the data they would have written keep their
-  // last values, and tasks submitted after this call see those. Cancelled tasks are done,
-  // with status cancelled; wait_all does not report them, TaskHandle::wait throws
+  // last values, and tasks submitted after this call see those. A cancelled task becomes
+  // done, with status cancelled, when it would have become ready (at once if it was; at
+  // resume() if a pause holds it); wait_all does not report it, TaskHandle::wait throws
   // TaskCancelled. Returns false, and changes nothing, if the task already started or ended.
   bool cancel(const TaskHandle& task);
   // cancel() for each task; returns how many will not run.
