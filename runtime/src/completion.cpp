@@ -53,11 +53,7 @@ void Engine::push_ready(Task* task) {
     return;
   }
   // Read before push: from then on another worker may run, complete and free the task.
-  unsigned archs = 0;
-  for (Arch arch : kAllArchs) {
-    if (task->codelet->kernels[index_of(arch)]) archs |= 1u << index_of(arch);
-  }
-  archs &= task->arch_mask;
+  const unsigned archs = task->runnable_archs;
   const WorkerId only = task->only_worker;
   WorkerId target = policy_->push(TaskView(task));
   if (target == kAnyWorker) target = only;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tessera/data.hpp"
+#include "tessera/spin_mutex.hpp"
 
 namespace tessera::detail {
 
@@ -48,7 +49,7 @@ struct Data {
   mutable std::mutex name_mutex;
   std::string name;
 
-  std::mutex dep_mutex;
+  SpinMutex dep_mutex;  // held for the few instructions of one access's rule
   DependencyState deps;
 
   // Replicas on other memory nodes (index = node; [0] unused: host_ptr), and what the

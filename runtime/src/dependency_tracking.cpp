@@ -77,6 +77,30 @@ void track_access(DependencyState& s, Task* task, Access mode, TaskList& preds) 
   s.readers.push_back(retained(task));
 }
 
+// Insertion sort: the lists sorted here have a handful of entries (std::sort's set-up costs
+// more than the sort at that size).
+template <class It, class Less>
+void sort_small(It first, It last, Less less) {
+  for (It i = first; i != last; ++i) {
+    for (It j = i; j != first && less(*j, *(j - 1)); --j) std::iter_swap(j, j - 1);
+  }
+}
+
+// Unlocks the handles locked so far, also when an access's rule throws.
+class HandleLocks {
+ public:
+  void lock(SpinMutex& m) {
+    m.lock();
+    held_.push_back(&m);
+  }
+  ~HandleLocks() {
+    for (SpinMutex* m : held_) m->unlock();
+  }
+
+ private:
+  boost::container::small_vector<SpinMutex*, 4> held_;
+};
+
 }  // namespace
 
 void collect_predecessors(Task& task, TaskList& preds) {
@@ -94,16 +118,21 @@ void collect_predecessors(Task& task, TaskList& preds) {
       it->second = it->second | a.mode;
     }
   }
+  const auto by_id = [](const Task* a, const Task* b) { return a->id < b->id; };
   {
     // Lock every handle in one global order (by id) so that concurrent submitters see one
     // order and cannot deadlock.
-    std::sort(distinct.begin(), distinct.end(),
-              [](const auto& a, const auto& b) { return a.first->id < b.first->id; });
-    boost::container::small_vector<std::unique_lock<std::mutex>, 4> locks;
-    for (auto& [data, mode] : distinct) locks.emplace_back(data->dep_mutex);
+    sort_small(distinct.begin(), distinct.end(),
+               [](const auto& a, const auto& b) { return a.first->id < b.first->id; });
+    HandleLocks locks;
+    for (auto& [data, mode] : distinct) locks.lock(data->dep_mutex);
     for (auto& [data, mode] : distinct) track_access(data->deps, &task, mode, preds);
   }
-  std::sort(preds.begin(), preds.end(), [](const Task* a, const Task* b) { return a->id < b->id; });
+  if (preds.size() > 16) {
+    std::sort(preds.begin(), preds.end(), by_id);
+  } else {
+    sort_small(preds.begin(), preds.end(), by_id);
+  }
   // Each predecessor once: drop the extra references of duplicates.
   std::size_t kept = 0;
   for (std::size_t i = 0; i < preds.size(); ++i) {

@@ -40,7 +40,9 @@ Engine::Engine(EngineSetup setup)
   trace_ = std::make_shared<TraceRecorder>(workers_.size());
   if (!config_.trace_file.empty()) observers_.add(trace_);
   if (!config_.dot_file.empty()) graph_.enable();
+  for (const WorkerInfo& w : workers_) worker_archs_ |= 1u << index_of(w.arch);
   executor_ = setup.make_executor(*this);
+  executor_filters_ = executor_->filters_tasks();
   if (const MachineModel* simulated = executor_->machine()) {
     machine_ = simulated;
   } else if (mover_) {
@@ -67,15 +69,15 @@ WorkerId Engine::current_worker() const {
 }
 
 bool Engine::allowed_on(const Task& task, const WorkerInfo& worker) const {
-  return task.codelet->kernels[index_of(worker.arch)] &&
-         (task.arch_mask & (1u << index_of(worker.arch))) != 0 &&
+  return (task.runnable_archs & (1u << index_of(worker.arch))) != 0 &&
          (task.only_worker == kAnyWorker || task.only_worker == worker.id);
 }
 
 bool Engine::can_execute(TaskView task, WorkerId worker) const {
+  // Policies ask this for every task and worker they consider: no call unless needed.
   const Task* t = task.get();
   return allowed_on(*t, workers_[static_cast<std::size_t>(worker)]) &&
-         executor_->can_execute(*t, worker);
+         (!executor_filters_ || executor_->can_execute(*t, worker));
 }
 
 void Engine::prefetch(TaskView task, WorkerId worker) {

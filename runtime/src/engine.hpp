@@ -193,6 +193,9 @@ class Engine final : public PolicyHost {
   std::vector<std::unique_ptr<CudaWorkerContext>> cuda_contexts_;  // by worker id
   std::vector<DeviceContext> mock_contexts_;                       // by worker id
 
+  unsigned worker_archs_ = 0;      // bit index_of(arch) of every worker's architecture
+  bool executor_filters_ = false;  // the executor rules out some tasks (Executor::can_execute)
+
   std::atomic<std::uint64_t> next_task_id_{0};
   std::atomic<std::int32_t> in_flight_{0};
   // Threads sleep on these, not on std::atomic::wait (see wakeup_point.hpp): wait_all until

@@ -45,8 +45,10 @@ class Executor {
                                                    WorkerId /*worker*/) const {
     return std::nullopt;
   }
-  // Whether a task may run on a worker beyond its codelet's architectures (e.g. per-kind costs).
+  // Whether a task may run on a worker beyond its codelet's architectures (e.g. per-kind
+  // costs); asked only of executors whose filters_tasks() is true.
   virtual bool can_execute(const Task& /*task*/, WorkerId /*worker*/) const { return true; }
+  virtual bool filters_tasks() const { return false; }
   // False for the simulator: kernels never run, data never really moves.
   virtual bool executes_kernels() const { return true; }
 };

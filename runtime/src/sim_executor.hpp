@@ -36,6 +36,7 @@ class SimExecutor final : public Executor, public MachineModel {
   void prefetch_access(Task& task, std::size_t access, WorkerId worker) override;
   std::optional<double> expected_length_us(const Task& task, WorkerId worker) const override;
   bool can_execute(const Task& task, WorkerId worker) const override;
+  bool filters_tasks() const override { return true; }
   bool executes_kernels() const override { return false; }
   const MachineModel* machine() const override { return this; }
   // MachineModel: the platform's links (node ids as the platform numbers them).

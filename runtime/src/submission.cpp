@@ -46,11 +46,16 @@ void Engine::check_submittable(const Task& task) const {
         "task '" + std::string(name) + "': on_worker(" + std::to_string(task.only_worker) +
         "), but this runtime has workers 0 to " + std::to_string(workers_.size() - 1));
   }
+  unsigned implemented_archs = 0;
+  for (Arch a : kAllArchs) {
+    if (task.codelet->kernels[index_of(a)]) implemented_archs |= 1u << index_of(a);
+  }
+  const bool implemented = task.is_external || (implemented_archs & worker_archs_) != 0;
   bool runnable = task.is_external;
-  bool implemented = task.is_external;
-  for (const WorkerInfo& w : workers_) {
-    runnable = runnable || allowed_on(task, w);
-    implemented = implemented || task.codelet->kernels[index_of(w.arch)];
+  if (task.only_worker == kAnyWorker) {
+    runnable = runnable || (task.runnable_archs & worker_archs_) != 0;
+  } else {
+    runnable = runnable || allowed_on(task, workers_[static_cast<std::size_t>(task.only_worker)]);
   }
   if (!implemented) [[unlikely]] {
     throw InvalidArgument("task '" + std::string(name) + "': codelet '" + task.codelet->name +
@@ -124,6 +129,12 @@ TaskHandle Engine::submit(Task* task) {
       throw RuntimeClosed("cannot submit task '" + std::string(task->display_name()) +
                           "': the runtime was shut down");
     }
+    task->runnable_archs = 0;
+    for (Arch a : kAllArchs) {
+      if (task->codelet->kernels[index_of(a)])
+        task->runnable_archs |= static_cast<std::uint8_t>(1u << index_of(a));
+    }
+    task->runnable_archs &= task->arch_mask;
     check_submittable(*task);
     if (config_.max_submitted > 0) {
       throttle();
@@ -139,20 +150,25 @@ TaskHandle Engine::submit(Task* task) {
   task->submitted = true;
   task->id = next_task_id_.fetch_add(1, std::memory_order_relaxed);
 
-  boost::container::small_vector<DataLayout, 4> layouts;
   for (const TaskAccess& a : task->accesses) {
-    layouts.push_back(a.data->layout);
     a.data->users.fetch_add(1, std::memory_order_relaxed);
     if (is_commute(a.mode)) task->commute_data.push_back(a.data.get());
   }
-  std::sort(task->commute_data.begin(), task->commute_data.end(),
-            [](const Data* a, const Data* b) { return a->id < b->id; });
-  task->commute_data.erase(std::unique(task->commute_data.begin(), task->commute_data.end()),
-                           task->commute_data.end());
-  const TaskShape shape{std::span<const DataLayout>(layouts.data(), layouts.size()), &task->args};
-  task->footprint =
-      task->codelet->footprint ? task->codelet->footprint(shape) : default_footprint(shape);
-  task->flops = task->codelet->flops ? task->codelet->flops(shape) : 0.0;
+  if (task->commute_data.size() > 1) {
+    std::sort(task->commute_data.begin(), task->commute_data.end(),
+              [](const Data* a, const Data* b) { return a->id < b->id; });
+    task->commute_data.erase(std::unique(task->commute_data.begin(), task->commute_data.end()),
+                             task->commute_data.end());
+  }
+  // The footprint keys the performance model: computed here only for codelets with one
+  // (TaskView::footprint computes it on demand otherwise).
+  if (task->codelet->model) task->footprint = footprint_of(*task);
+  if (task->codelet->flops) {
+    boost::container::small_vector<DataLayout, 4> layouts;
+    for (const TaskAccess& a : task->accesses) layouts.push_back(a.data->layout);
+    task->flops = task->codelet->flops(
+        TaskShape{std::span<const DataLayout>(layouts.data(), layouts.size()), &task->args});
+  }
 
   in_flight_.fetch_add(1, std::memory_order_relaxed);
   TaskHandle handle = Internals::handle(task);

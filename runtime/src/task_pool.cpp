@@ -2,6 +2,7 @@
 
 #include <mutex>
 #include <new>
+#include <utility>
 #include <vector>
 
 #include "task_state.hpp"
@@ -32,6 +33,7 @@ class SharedList {
     return true;
   }
   void give(Batch batch) {
+    if (batch.head == nullptr) return;
     {
       std::lock_guard lock(mutex_);
       if (batches_.size() < kMaxSharedBatches) {
@@ -60,9 +62,11 @@ SharedList& shared_list() {
   return *list;
 }
 
+// Each thread's cache of free blocks. Trivially destructible, so that a thread-local access
+// is a plain load (initial-exec model, no guard): its blocks are handed back by CacheFlusher,
+// registered the first time the thread caches a block.
 struct ThreadCache {
   Batch blocks;
-  ~ThreadCache() { shared_list().give(blocks); }
 
   void* pop() {
     if (blocks.head == nullptr && !shared_list().take(blocks)) return nullptr;
@@ -71,24 +75,36 @@ struct ThreadCache {
     --blocks.count;
     return block;
   }
-  void push(void* p) {
-    auto* block = static_cast<FreeBlock*>(p);
-    block->next = blocks.head;
-    blocks.head = block;
-    if (++blocks.count == 2 * kBatch) {
-      // Hand half to the shared list: split after kBatch blocks.
-      FreeBlock* cut = blocks.head;
-      for (std::size_t i = 1; i < kBatch; ++i) cut = cut->next;
-      Batch handed{blocks.head, kBatch};
-      blocks.head = cut->next;
-      cut->next = nullptr;
-      blocks.count = kBatch;
-      shared_list().give(handed);
-    }
-  }
+  void push(void* p);
 };
 
 thread_local ThreadCache cache __attribute__((tls_model("initial-exec")));
+thread_local bool flusher_registered __attribute__((tls_model("initial-exec"))) = false;
+
+struct CacheFlusher {
+  ~CacheFlusher() { shared_list().give(std::exchange(cache.blocks, Batch{})); }
+};
+
+void ThreadCache::push(void* p) {
+  if (!flusher_registered) {
+    flusher_registered = true;
+    static thread_local CacheFlusher flusher;  // its destructor runs at thread exit
+    (void)flusher;
+  }
+  auto* block = static_cast<FreeBlock*>(p);
+  block->next = blocks.head;
+  blocks.head = block;
+  if (++blocks.count == 2 * kBatch) {
+    // Hand half to the shared list: split after kBatch blocks.
+    FreeBlock* cut = blocks.head;
+    for (std::size_t i = 1; i < kBatch; ++i) cut = cut->next;
+    Batch handed{blocks.head, kBatch};
+    blocks.head = cut->next;
+    cut->next = nullptr;
+    blocks.count = kBatch;
+    shared_list().give(handed);
+  }
+}
 
 }  // namespace
 

@@ -22,6 +22,7 @@
 #include "tessera/external.hpp"
 #include "tessera/observer.hpp"
 #include "tessera/policy.hpp"
+#include "tessera/spin_mutex.hpp"
 #include "tessera/task.hpp"
 #include "tessera/worker.hpp"
 
@@ -60,13 +61,14 @@ struct Task {
   int priority = 0;
   WorkerId only_worker = kAnyWorker;  // TaskBuilder::on_worker
   std::uint8_t arch_mask = 0xff;      // TaskBuilder::on_arch: bit index_of(arch)
+  std::uint8_t runnable_archs = 0;    // at submission: implemented and allowed (arch_mask)
   TaskCallback on_done;
   Footprint footprint;
   double flops = 0.0;
   bool submitted = false;
   bool data_acquired = false;  // its replicas are pinned on its worker's node
 
-  std::mutex lock;  // guards finished, successors, upstream_error, cancel_horizon
+  SpinMutex lock;  // guards finished, successors, upstream_error, cancel_horizon
   bool finished = false;
   boost::container::small_vector<Task*, 4> successors;      // no references (see above)
   boost::container::small_vector<Task*, 4> predecessors;    // referenced until completion
@@ -113,6 +115,10 @@ inline void* Task::operator new(std::size_t bytes) {
 inline void Task::operator delete(void* block, std::size_t bytes) noexcept {
   TaskPool::deallocate(block, bytes);
 }
+
+// The footprint of a submitted task: its codelet's footprint function, or the default one,
+// of its data's shapes and its arguments.
+Footprint footprint_of(const Task& task);
 
 // The task whose kernel runs on this thread, if any (task_execution.cpp). Initial-exec:
 // libtessera is linked, never dlopen'ed, and the general model costs a call per access.

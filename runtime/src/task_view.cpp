@@ -6,6 +6,17 @@
 
 namespace tessera {
 
+namespace detail {
+
+Footprint footprint_of(const Task& task) {
+  boost::container::small_vector<DataLayout, 4> layouts;
+  for (const TaskAccess& a : task.accesses) layouts.push_back(a.data->layout);
+  const TaskShape shape{std::span<const DataLayout>(layouts.data(), layouts.size()), &task.args};
+  return task.codelet->footprint ? task.codelet->footprint(shape) : default_footprint(shape);
+}
+
+}  // namespace detail
+
 std::uint64_t TaskView::id() const {
   return task_->id;
 }
@@ -19,14 +30,13 @@ int TaskView::priority() const {
   return task_->priority;
 }
 bool TaskView::can_run_on(Arch arch) const {
-  return static_cast<bool>(task_->codelet->kernels[index_of(arch)]) &&
-         (task_->arch_mask & (1u << index_of(arch))) != 0;
+  return (task_->runnable_archs & (1u << index_of(arch))) != 0;
 }
 bool TaskView::is_external() const {
   return task_->is_external;
 }
-const Footprint& TaskView::footprint() const {
-  return task_->footprint;
+Footprint TaskView::footprint() const {
+  return task_->codelet->model ? task_->footprint : detail::footprint_of(*task_);
 }
 double TaskView::flops() const {
   return task_->flops;

@@ -71,7 +71,7 @@ class TaskView {
   // An external task (external.hpp): it is never pushed, no worker runs it, and it ends
   // with on_external_done. Planning policies leave it out of their plans.
   bool is_external() const;
-  const Footprint& footprint() const;
+  Footprint footprint() const;  // the key of its performance model
   double flops() const;  // 0 when unknown
   std::size_t num_accesses() const;
   AccessView access(std::size_t index) const;
