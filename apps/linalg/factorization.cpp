@@ -244,6 +244,23 @@ FactorizationResult factorize_in_place(Runtime& rt, const FactorizationOptions& 
     RuntimeSink<T> sink(rt, m, o.algorithm,
                         std::is_same_v<T, double> ? Precision::d : Precision::s);
     const int N = static_cast<int>(m.tiles());
+    // A batch is resumed also when a submission throws: the runtime stays usable.
+    struct BatchScope {
+      Runtime& rt;
+      bool open = false;
+      void begin() {
+        rt.pause();
+        open = true;
+      }
+      void end() {
+        open = false;
+        rt.resume();
+      }
+      ~BatchScope() {
+        if (open) rt.resume();
+      }
+    } batch{rt};
+    if (o.batch) batch.begin();
     switch (o.algorithm) {
       case Algorithm::cholesky:
         dags::cholesky(N, sink);
@@ -256,6 +273,7 @@ FactorizationResult factorize_in_place(Runtime& rt, const FactorizationOptions& 
         break;
     }
     result.tasks = sink.tasks;
+    if (o.batch) batch.end();
     rt.wait_all();  // throws TaskFailed naming the tile that failed
     m.unregister();
     result.seconds =

@@ -21,6 +21,9 @@ struct FactorizationOptions {
   std::size_t nb = 256;
   codelets::blas::Precision precision = codelets::blas::Precision::d;
   bool check = false;
+  // Submit the whole graph as one batch (Runtime::pause/resume): no task starts before the
+  // last is submitted, and a planning policy (inspirit, heft) plans all of it at once.
+  bool batch = false;
   std::uint64_t seed = 1;
   // Tests only: make the Cholesky input indefinite at this diagonal tile (-1: SPD).
   long indefinite_tile = -1;

@@ -36,6 +36,9 @@ void add_one(CLI::App& app, const std::string& name, const std::string& descript
   sub->add_option("--repeat", cmd->repeat, "factorize this many times (the first warms the models)")
       ->check(CLI::PositiveNumber);
   sub->add_flag("--check", cmd->options.check, "compute the scaled residual");
+  sub->add_flag("--batch", cmd->options.batch,
+                "submit the whole graph as one batch (pause/resume): planning policies "
+                "(inspirit, heft) plan all of it before the first task starts");
   sub->add_option("--seed", cmd->options.seed, "seed of the generated matrix")
       ->capture_default_str();
   sub->add_option("--grid", cmd->grid,

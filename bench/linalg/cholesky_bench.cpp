@@ -6,6 +6,7 @@
 //
 //   build/bin/tessera-bench-cholesky --n 4096,8192 --nb 512 [--repeat 3] [--warmup 2]
 //       [--tessera lws,dmdas,inspirit] [--starpu lws,dmda,tessera-inspirit] [--ncpu 2] [--csv FILE]
+//       [--batched inspirit,heft]   (also with the whole graph submitted as one paused batch)
 //
 // StarPU's "tessera-inspirit" is Tessera's INSPIRIT plug-in for StarPU (plugins/starpu).
 
@@ -86,7 +87,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 int main(int argc, char** argv) {
   CLI::App app{"Tiled Cholesky: OpenBLAS dpotrf, Tessera and StarPU on the same matrix"};
   std::string sizes = "4096,8192", tile_sizes = "512", tessera_policies = "lws,dmdas,inspirit",
-              starpu_policies = "lws,dmda", csv;
+              starpu_policies = "lws,dmda", batched_policies, csv;
   int repeat = 3, warmup = 2, ncpu = 2;
   app.add_option("--n", sizes, "matrix orders, comma-separated");
   app.add_option("--nb", tile_sizes, "tile sizes, comma-separated");
@@ -95,6 +96,9 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   app.add_option("--tessera", tessera_policies, "Tessera policies (empty: none)");
   app.add_option("--starpu", starpu_policies, "StarPU policies (empty: none)");
+  app.add_option("--batched", batched_policies,
+                 "Tessera policies also run with the whole graph submitted as one batch "
+                 "(pause/resume)");
   app.add_option("--ncpu", ncpu, "CPU workers / OpenBLAS threads")->check(CLI::PositiveNumber);
   app.add_option("--csv", csv, "also write the rows to this CSV file");
   CLI11_PARSE(app, argc, argv);
@@ -130,13 +134,20 @@ int main(int argc, char** argv) {
 
       for (const std::string& nb_text : split(tile_sizes)) {
         o.nb = std::stoul(nb_text);
-        for (const std::string& policy : split(tessera_policies)) {
-          tessera::Runtime rt(tessera::Config().without_env().with_ncpu(ncpu).with_sched(policy));
-          report(measure(o, input, warmup, repeat,
-                         [&](std::vector<double>& a) {
-                           return tessera::linalg::factorize_in_place(rt, o, a).seconds;
-                         }),
-                 "tessera", policy);
+        // Each policy as tasks are submitted, then those of --batched with the whole graph
+        // submitted as one batch (pause/resume: planned all at once by inspirit and heft).
+        for (const bool batch : {false, true}) {
+          for (const std::string& policy : split(batch ? batched_policies : tessera_policies)) {
+            tessera::Runtime rt(
+                tessera::Config().without_env().with_ncpu(ncpu).with_sched(policy));
+            FactorizationOptions run = o;
+            run.batch = batch;
+            report(measure(run, input, warmup, repeat,
+                           [&](std::vector<double>& a) {
+                             return tessera::linalg::factorize_in_place(rt, run, a).seconds;
+                           }),
+                   "tessera", batch ? policy + " batch" : policy);
+          }
         }
         for (const std::string& policy : split(starpu_policies)) {
 #ifdef TESSERA_BENCH_STARPU

@@ -333,7 +333,8 @@ std::vector<std::size_t> order_by_priority(const Problem& p, std::span<const dou
   return order;
 }
 
-Schedule improve(const Problem& problem, Schedule initial, int rounds, Budget* budget) {
+Schedule improve(const Problem& problem, Schedule initial, int rounds, Budget* budget,
+                 const std::function<bool(double)>& stop) {
   const std::size_t n = problem.tasks();
   Schedule best = std::move(initial);
   const Schedule* current = &best;
@@ -341,6 +342,7 @@ Schedule improve(const Problem& problem, Schedule initial, int rounds, Budget* b
   std::vector<std::size_t> order(n);
   int stale = 0;
   for (int round = 0; round < rounds && stale < 2; ++round) {
+    if (stop && stop(best.makespan)) break;
     if (budget != nullptr && !budget->spend(2)) break;
     // Backwards, by decreasing finish time; ties: later submitted first (a zero-length
     // successor may end when its predecessor does).
@@ -376,9 +378,12 @@ Schedule search(const Problem& problem, const SearchOptions& options) {
   Budget budget(options.budget == 0 ? std::numeric_limits<double>::infinity()
                                     : static_cast<double>(options.budget) / static_cast<double>(n));
   std::optional<Schedule> best;
+  auto stopped = [&] { return best && options.stop && options.stop(best->makespan); };
   auto consider = [&](const std::vector<std::size_t>& order) {
+    if (stopped()) return;
     Budget counter(std::numeric_limits<double>::infinity());  // counted, not limited
-    Schedule s = improve(problem, list_schedule(problem, order), options.rounds, &counter);
+    Schedule s = improve(problem, list_schedule(problem, order), options.rounds, &counter,
+                         options.stop);
     budget.spend(std::min(budget.left(), 1.0 + counter.spent()));
     if (!best || s.makespan < best->makespan) best = std::move(s);
   };
@@ -394,7 +399,7 @@ Schedule search(const Problem& problem, const SearchOptions& options) {
   std::mt19937_64 random(options.seed);
   std::uniform_real_distribution<double> noise(1.0 - options.noise, 1.0 + options.noise);
   std::vector<double> scale(problem.tasks());
-  for (int r = 0; r < options.restarts && budget.left() > 0; ++r) {
+  for (int r = 0; r < options.restarts && budget.left() > 0 && !stopped(); ++r) {
     for (double& x : scale) x = noise(random);
     consider(order_by_rank(
         upward_ranks(problem, r % 2 == 0 ? RankCost::fastest : RankCost::mean, scale)));

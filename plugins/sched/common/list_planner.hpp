@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <span>
@@ -161,7 +162,8 @@ class Budget {
 // Up to `rounds` backward-then-forward passes from `initial` (two passes a round, within
 // `budget` if given); returns the shortest forward schedule seen (`initial` itself if none
 // is shorter). Stops early after two rounds without improvement.
-Schedule improve(const Problem& problem, Schedule initial, int rounds, Budget* budget = nullptr);
+Schedule improve(const Problem& problem, Schedule initial, int rounds, Budget* budget = nullptr,
+                 const std::function<bool(double)>& stop = {});
 
 struct SearchOptions {
   int rounds = 20;         // forward-backward rounds per start
@@ -170,6 +172,9 @@ struct SearchOptions {
   std::uint64_t seed = 1;  // of the perturbations: the same seed gives the same plan
   std::size_t budget = 0;  // task placements (all passes) before no new restart begins; 0: none
   std::vector<double> priorities;  // the application's, per task (empty: none to start from)
+  // Asked before each start but the first, and between improvement rounds, with the best
+  // makespan so far: true ends the search there (a policy's time limit). Empty: never.
+  std::function<bool(double best_makespan)> stop;
 };
 // The shortest plan found from INSPIRIT's fastest-worker ranks, HEFT's mean ranks, the
 // application's priorities (if given) and the perturbed restarts, each improved by

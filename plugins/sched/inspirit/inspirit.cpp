@@ -22,7 +22,8 @@ inspirit::Tunables tunables(const PolicyOptions& o) {
   o.expect_only("inspirit", {"sketch",    "horizon_us", "horizon_factor", "alpha",  "beta",
                              "low",       "high",       "rise",           "window", "mode",
                              "placement", "key",        "ready_first",    "near",   "plan",
-                             "rounds",    "tolerance",  "restarts",       "budget", "lookahead"});
+                             "rounds",    "tolerance",  "restarts",       "budget", "lookahead",
+                             "plan_time"});
   inspirit::Tunables t;
   t.sketch = static_cast<int>(o.get_int("sketch", t.sketch));
   t.horizon_us = o.get_double("horizon_us", t.horizon_us);
@@ -66,6 +67,9 @@ inspirit::PlanFollower::Options plan_options(const PolicyOptions& o) {
       bounded(o, "budget", static_cast<long>(p.budget), 0, 1'000'000'000'000L));
   p.lookahead = static_cast<std::size_t>(
       bounded(o, "lookahead", static_cast<long>(p.lookahead), 1, 1'000'000'000L));
+  p.time_share = o.get_double("plan_time", p.time_share);
+  if (!(p.time_share > 0))
+    throw InvalidArgument("plan_time must be positive (got " + o.get("plan_time", "") + ")");
   p.tolerance = o.get_double("tolerance", p.tolerance);
   if (!(p.tolerance >= 0))
     throw InvalidArgument("tolerance must be at least 0 (got " + o.get("tolerance", "") + ")");

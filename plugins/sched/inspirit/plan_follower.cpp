@@ -111,6 +111,10 @@ void PlanFollower::make_plan(PolicyHost& host) {
   search.restarts = options_.restarts;
   search.seed = host.seed();
   search.budget = options_.budget;
+  const double planning_began = host.now_us();
+  search.stop = [&, share = options_.time_share](double best_makespan) {
+    return host.now_us() - planning_began > share * best_makespan;
+  };
   search.priorities.reserve(nodes_.size());
   bool prioritized = false;
   for (const Node& n : nodes_) {

@@ -43,6 +43,10 @@ class PlanFollower {
     std::size_t budget = 2'000'000;  // task placements before no new restart begins
     double tolerance = 0.02;         // lag that abandons the plan, as a fraction of its makespan
     std::size_t lookahead = 4;       // planned tasks per worker whose inputs may move ahead
+    // Planning stops once it has taken this fraction of the best planned makespan, on the
+    // host's clock: a real run pays for planning, a simulation (whose clock stands still
+    // while the policy thinks) does not, so there the search always runs to its budget.
+    double time_share = 0.02;
   };
   enum class State { collecting, following, abandoned };
 
