@@ -108,9 +108,13 @@ Run run_one(const std::string& sched, const std::string& mode, std::size_t tasks
     done += n;
     if ((r + 1) % sample_every == 0 || r + 1 == rounds) {
       run.samples.push_back({done, elapsed(), resident_mib()});
-      std::fprintf(stderr, "\r%-10s %-7s %5.1f%%  %.1f M tasks  %.1f s  %.1f MiB   ", sched.c_str(),
-                   mode.c_str(), 100.0 * static_cast<double>(done) / static_cast<double>(tasks),
-                   static_cast<double>(done) / 1e6, elapsed(), run.samples.back().rss_mib);
+      // Progress, every tenth of the samples.
+      if (run.samples.size() % (samples / 10) == 1 || r + 1 == rounds) {
+        std::fprintf(stderr, "%-10s %-7s %5.1f%%  %5.2f M tasks  %6.1f s  %7.1f MiB\n",
+                     sched.c_str(), mode.c_str(),
+                     100.0 * static_cast<double>(done) / static_cast<double>(tasks),
+                     static_cast<double>(done) / 1e6, elapsed(), run.samples.back().rss_mib);
+      }
     }
   }
   rt.wait_all();
@@ -122,7 +126,6 @@ Run run_one(const std::string& sched, const std::string& mode, std::size_t tasks
     throw std::runtime_error(sched + " " + mode + ": " + std::to_string(total) +
                              " increments for " + std::to_string(tasks) + " tasks");
   }
-  std::fprintf(stderr, "\n");
   return run;
 }
 
@@ -164,6 +167,7 @@ int main(int argc, char** argv) {
           std::ofstream f(part);
           f << r.seconds << '\n';
           for (const Sample& x : r.samples) f << x.tasks << ' ' << x.seconds << ' ' << x.rss_mib << '\n';
+          f.close();  // _Exit runs no destructor: flush now
           std::_Exit(f ? 0 : 1);
         } catch (const std::exception& e) {
           std::fprintf(stderr, "tessera-bench-longrun: %s\n", e.what());
@@ -182,6 +186,11 @@ int main(int argc, char** argv) {
       f >> r.seconds;
       for (Sample x; f >> x.tasks >> x.seconds >> x.rss_mib;) r.samples.push_back(x);
       std::filesystem::remove(part);
+      if (r.samples.empty()) {
+        std::fprintf(stderr, "tessera-bench-longrun: the %s %s run wrote no samples\n",
+                     sched.c_str(), mode.c_str());
+        return 1;
+      }
       runs.push_back(std::move(r));
     }
   }
@@ -189,7 +198,7 @@ int main(int argc, char** argv) {
   std::ofstream csv(std::filesystem::path(out) / "results.csv");
   csv << "sched,mode,tasks,seconds,rss_mib\n";
   std::ostringstream md;
-  md << "| policy | mode | M tasks/s | RSS after 1% of the tasks (MiB) | RSS at the end | most |\n"
+  md << "| policy | mode | M tasks/s | RSS at the first sample (MiB) | RSS at the end | most |\n"
      << "|---|---|---|---|---|---|\n";
   tessera::bench::LineChart chart{"Resident memory over a long run", "tasks done (millions)",
                                   "resident memory (MiB)", {}};
