@@ -10,6 +10,7 @@
 //
 // StarPU's "tessera-inspirit" is Tessera's INSPIRIT plug-in for StarPU (plugins/starpu).
 
+#include "common/list_option.hpp"
 #include <lapacke.h>
 
 #include <CLI/CLI.hpp>
@@ -40,20 +41,6 @@ struct Row {
   std::string runtime, policy;
   double best_gflops, median_gflops, residual;
 };
-
-std::vector<std::string> split(const std::string& list) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    const std::size_t comma = list.find(',', start);
-    const std::string item =
-        list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
 
 // Runs `factorize` (which factorizes its argument in place and returns seconds) on fresh
 // copies of the input: warm-up runs, then timed ones; checks the last factor.
@@ -114,7 +101,7 @@ int main(int argc, char** argv) {
     rows.push_back(row);
   };
   try {
-    for (const std::string& n_text : split(sizes)) {
+    for (const std::string& n_text : tessera::bench::split_list(sizes)) {
       FactorizationOptions o;
       o.n = std::stoul(n_text);
       const std::vector<double> input = tessera::linalg::generate_input<double>(o);
@@ -132,12 +119,12 @@ int main(int argc, char** argv) {
              "openblas", "dpotrf " + std::to_string(ncpu) + " threads");
       tessera::codelets::blas::set_blas_threads(1);  // the runtimes' tile kernels: one core each
 
-      for (const std::string& nb_text : split(tile_sizes)) {
+      for (const std::string& nb_text : tessera::bench::split_list(tile_sizes)) {
         o.nb = std::stoul(nb_text);
         // Each policy as tasks are submitted, then those of --batched with the whole graph
         // submitted as one batch (pause/resume: planned all at once by inspirit and heft).
         for (const bool batch : {false, true}) {
-          for (const std::string& policy : split(batch ? batched_policies : tessera_policies)) {
+          for (const std::string& policy : tessera::bench::split_list(batch ? batched_policies : tessera_policies)) {
             tessera::Runtime rt(
                 tessera::Config().without_env().with_ncpu(ncpu).with_sched(policy));
             FactorizationOptions run = o;
@@ -149,7 +136,7 @@ int main(int argc, char** argv) {
                    "tessera", batch ? policy + " batch" : policy);
           }
         }
-        for (const std::string& policy : split(starpu_policies)) {
+        for (const std::string& policy : tessera::bench::split_list(starpu_policies)) {
 #ifdef TESSERA_BENCH_STARPU
           tessera::peers::StarpuOptions so;
           so.ncpu = ncpu;

@@ -11,6 +11,7 @@
 
 #include <sys/wait.h>
 #include <unistd.h>
+#include "common/list_option.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -33,15 +34,6 @@ double resident_mib() {
   long long pages = 0, resident = 0;
   statm >> pages >> resident;
   return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1048576.0;
-}
-
-std::vector<std::string> split(const std::string& list) {
-  std::vector<std::string> out;
-  std::stringstream in(list);
-  for (std::string item; std::getline(in, item, ',');) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
 }
 
 struct Sample {
@@ -144,7 +136,7 @@ int main(int argc, char** argv) {
   app.add_option("--modes", modes, "rounds, stream, or both");
   app.add_option("--ncpu", ncpu, "CPU workers")->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
-  for (const std::string& m : split(modes)) {
+  for (const std::string& m : tessera::bench::split_list(modes)) {
     if (m != "rounds" && m != "stream") {
       std::fprintf(stderr, "tessera-bench-longrun: unknown mode '%s' (rounds or stream)\n",
                    m.c_str());
@@ -156,9 +148,10 @@ int main(int argc, char** argv) {
   // by the task pool) is not counted in the next one's.
   std::filesystem::create_directories(out);
   std::vector<Run> runs;
-  for (const std::string& mode : split(modes)) {
-    for (const std::string& sched : split(scheds)) {
-      const std::filesystem::path part = std::filesystem::path(out) / (sched + "-" + mode + ".part");
+  for (const std::string& mode : tessera::bench::split_list(modes)) {
+    for (const std::string& sched : tessera::bench::split_list(scheds)) {
+      const std::filesystem::path part =
+          std::filesystem::path(out) / (sched + "-" + mode + ".part");
       std::fflush(nullptr);
       const pid_t child = fork();
       if (child == 0) {
@@ -166,7 +159,8 @@ int main(int argc, char** argv) {
           const Run r = run_one(sched, mode, tasks, round_tasks, ncpu);
           std::ofstream f(part);
           f << r.seconds << '\n';
-          for (const Sample& x : r.samples) f << x.tasks << ' ' << x.seconds << ' ' << x.rss_mib << '\n';
+          for (const Sample& x : r.samples)
+            f << x.tasks << ' ' << x.seconds << ' ' << x.rss_mib << '\n';
           f.close();  // _Exit runs no destructor: flush now
           std::_Exit(f ? 0 : 1);
         } catch (const std::exception& e) {
@@ -200,8 +194,8 @@ int main(int argc, char** argv) {
   std::ostringstream md;
   md << "| policy | mode | M tasks/s | RSS at the first sample (MiB) | RSS at the end | most |\n"
      << "|---|---|---|---|---|---|\n";
-  tessera::bench::LineChart chart{"Resident memory over a long run", "tasks done (millions)",
-                                  "resident memory (MiB)", {}};
+  tessera::bench::LineChart chart{
+      "Resident memory over a long run", "tasks done (millions)", "resident memory (MiB)", {}};
   for (const Run& r : runs) {
     tessera::bench::Series series{r.sched + " " + r.mode, {}, {}};
     double most = 0;

@@ -10,6 +10,7 @@
 // Each SpAMM time is the best of --repeat runs of the whole graph (norms, selection,
 // products), a second run being skipped when the first took over --repeat-below seconds.
 
+#include "common/list_option.hpp"
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <sstream>
@@ -23,15 +24,6 @@
 #include <tessera/runtime.hpp>
 
 namespace {
-
-std::vector<std::string> split(const std::string& list) {
-  std::vector<std::string> out;
-  std::stringstream in(list);
-  for (std::string item; std::getline(in, item, ',');) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
 
 struct Sweep {
   bool by_rate = false;
@@ -47,7 +39,7 @@ Sweep parse_sweep(const std::string& text) {
                                    "': expected tau:X,Y,... or rate:X,Y,...");
   }
   s.by_rate = kind == "rate";
-  for (const std::string& v : split(text.substr(colon + 1))) s.values.push_back(std::stod(v));
+  for (const std::string& v : tessera::bench::split_list(text.substr(colon + 1))) s.values.push_back(std::stod(v));
   return s;
 }
 
@@ -101,7 +93,7 @@ int main(int argc, char** argv) {
           spec.describe().c_str(), ts, sgemm_error, td);
       std::fflush(stdout);
       cs = {};
-      for (const std::string& tile_text : split(tiles)) {
+      for (const std::string& tile_text : tessera::bench::split_list(tiles)) {
         for (double value : sweep.values) {
           tessera::spamm::SpammOptions o;
           o.tile = std::stoul(tile_text);

@@ -32,7 +32,8 @@ std::vector<int> Coherency::valid_nodes(std::size_t data) const {
 
 int Coherency::valid_count(std::size_t data) const {
   int count = 0;
-  for (std::size_t n = 0; n < nodes_.size(); ++n) count += replica(data, static_cast<int>(n)).valid ? 1 : 0;
+  for (std::size_t n = 0; n < nodes_.size(); ++n)
+    count += replica(data, static_cast<int>(n)).valid ? 1 : 0;
   return count;
 }
 
@@ -132,7 +133,8 @@ void Coherency::acquire(std::size_t data, int node, Access mode, std::vector<Act
       if (o.pins > 0 || other == kHome) {
         o.valid = false;  // keep the allocation: pinned, or home memory
       } else {
-        actions.push_back({ActionKind::evict, data, static_cast<int>(other), static_cast<int>(other), bytes_[data]});
+        actions.push_back({ActionKind::evict, data, static_cast<int>(other),
+                           static_cast<int>(other), bytes_[data]});
         free_replica(data, static_cast<int>(other));
       }
     }
@@ -153,7 +155,8 @@ int Coherency::collect_home(std::size_t data, std::vector<Action>& actions) {
   }
   for (std::size_t n = 1; n < nodes_.size(); ++n) {
     if (replica(data, static_cast<int>(n)).allocated) {
-      actions.push_back({ActionKind::evict, data, static_cast<int>(n), static_cast<int>(n), bytes_[data]});
+      actions.push_back(
+          {ActionKind::evict, data, static_cast<int>(n), static_cast<int>(n), bytes_[data]});
     }
   }
   return source;

@@ -32,7 +32,8 @@ class Coherency {
     std::uint64_t bytes;
   };
   // Picks the node to copy from among those holding a valid replica (never empty).
-  using SourceChooser = std::function<int(std::size_t data, int to, const std::vector<int>& valid_on)>;
+  using SourceChooser =
+      std::function<int(std::size_t data, int to, const std::vector<int>& valid_on)>;
 
   // Node n has capacity[n] bytes; node 0 is home and never evicts.
   explicit Coherency(std::vector<std::uint64_t> capacity);
@@ -44,8 +45,8 @@ class Coherency {
   // evictions, write-backs and copies to carry out first. Throws Error if the node cannot
   // make room (everything pinned).
   // A prefetch passes pin = false: its replica may be evicted again before it is used.
-  void acquire(std::size_t data, int node, Access mode, std::vector<Action>& actions, const SourceChooser& choose,
-               bool pin = true);
+  void acquire(std::size_t data, int node, Access mode, std::vector<Action>& actions,
+               const SourceChooser& choose, bool pin = true);
   // Whether `node` has room for `data`, evicting only unpinned replicas.
   bool can_hold(std::size_t data, int node) const;
   void unpin(std::size_t data, int node);
@@ -78,7 +79,9 @@ class Coherency {
     std::list<std::size_t> lru;  // front: least recently used
   };
 
-  Replica& replica(std::size_t data, int node) { return replicas_[data * nodes_.size() + static_cast<std::size_t>(node)]; }
+  Replica& replica(std::size_t data, int node) {
+    return replicas_[data * nodes_.size() + static_cast<std::size_t>(node)];
+  }
   const Replica& replica(std::size_t data, int node) const {
     return replicas_[data * nodes_.size() + static_cast<std::size_t>(node)];
   }

@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <optional>
 
@@ -38,11 +38,13 @@ class DotLexer {
       return {Token::punct, std::string(1, c), line_};
     }
     if (c == '"') return quoted();
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' || (c & 0x80)) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' ||
+        (c & 0x80)) {
       const std::size_t start = pos_;
-      while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_' ||
-                                     text_[pos_] == '.' || (text_[pos_] & 0x80) ||
-                                     (text_[pos_] == '-' && (pos_ + 1 >= text_.size() || text_[pos_ + 1] != '>')))) {
+      while (pos_ < text_.size() &&
+             (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_' ||
+              text_[pos_] == '.' || (text_[pos_] & 0x80) ||
+              (text_[pos_] == '-' && (pos_ + 1 >= text_.size() || text_[pos_ + 1] != '>')))) {
         ++pos_;
       }
       return {Token::id, std::string(text_.substr(start, pos_ - start)), line_};
@@ -105,7 +107,10 @@ using Attributes = std::map<std::string, std::string>;
 
 class DotParser {
  public:
-  DotParser(std::string_view text, std::string source) : lexer_(text, source), source_(std::move(source)) { advance(); }
+  DotParser(std::string_view text, std::string source)
+      : lexer_(text, source), source_(std::move(source)) {
+    advance();
+  }
 
   Dag parse() {
     if (is_id("strict")) advance();
@@ -138,13 +143,16 @@ class DotParser {
 
   void advance() { token_ = lexer_.next(); }
   bool is_id(std::string_view s) const { return token_.kind == Token::id && token_.text == s; }
-  bool is_punct(std::string_view s) const { return token_.kind == Token::punct && token_.text == s; }
+  bool is_punct(std::string_view s) const {
+    return token_.kind == Token::punct && token_.text == s;
+  }
   void expect(std::string_view s) {
     if (!is_punct(s)) lexer_.fail("expected '" + std::string(s) + "', got '" + token_.text + "'");
     advance();
   }
   std::string take_id(const char* what) {
-    if (token_.kind != Token::id) lexer_.fail(std::string("expected ") + what + ", got '" + token_.text + "'");
+    if (token_.kind != Token::id)
+      lexer_.fail(std::string("expected ") + what + ", got '" + token_.text + "'");
     std::string text = token_.text;
     advance();
     return text;
@@ -191,7 +199,8 @@ class DotParser {
         if (chain.size() == 1) {
           for (const auto& [k, v] : attrs) nodes_[chain[0]].attrs[k] = v;
         } else {
-          for (std::size_t i = 0; i + 1 < chain.size(); ++i) edges_.push_back({chain[i], chain[i + 1], attrs});
+          for (std::size_t i = 0; i + 1 < chain.size(); ++i)
+            edges_.push_back({chain[i], chain[i + 1], attrs});
         }
       }
     }
@@ -201,7 +210,8 @@ class DotParser {
   double number(const Node& n, const std::string& key, const std::string& text) const {
     double value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || !(value >= 0) || !std::isfinite(value)) {
+    if (ec != std::errc() || end != text.data() + text.size() || !(value >= 0) ||
+        !std::isfinite(value)) {
       throw InvalidArgument(source_ + ": node '" + n.id + "': attribute " + key + "='" + text +
                             "' is not a non-negative number");
     }
@@ -224,7 +234,8 @@ class DotParser {
       if (t.type.empty()) t.type = n.id;
       for (const auto& [key, value] : n.attrs) {
         if (key == "flops") t.flops = number(n, key, value);
-        if (key == "priority") t.priority = static_cast<int>(std::min(number(n, key, value), 2.0e9));
+        if (key == "priority")
+          t.priority = static_cast<int>(std::min(number(n, key, value), 2.0e9));
         if (key == "cost_us") t.cost_us["*"] = number(n, key, value);
         if (key.size() > 3 && key.substr(key.size() - 3) == "_us" && key != "cost_us") {
           t.cost_us[key.substr(0, key.size() - 3)] = number(n, key, value);
@@ -240,7 +251,8 @@ class DotParser {
       }
       const double size = number(nodes_[e.from], "bytes", bytes->second);
       const std::size_t data = dag.data.size();
-      dag.data.push_back({nodes_[e.from].id + "->" + nodes_[e.to].id, static_cast<std::uint64_t>(std::min(size, 9.0e18))});
+      dag.data.push_back({nodes_[e.from].id + "->" + nodes_[e.to].id,
+                          static_cast<std::uint64_t>(std::min(size, 9.0e18))});
       tasks[e.from].access.push_back({data, Access::W});
       tasks[e.to].access.push_back({data, Access::R});
       after[e.to].push_back(e.from);  // keeps the writer first in the order

@@ -19,7 +19,8 @@ std::vector<std::vector<std::size_t>> Dag::predecessors() const {
     // The union of the task's modes per handle, as the engine merges them.
     std::vector<std::pair<std::size_t, Access>> distinct;
     for (const DagAccess& a : tasks[i].access) {
-      auto it = std::find_if(distinct.begin(), distinct.end(), [&](const auto& d) { return d.first == a.data; });
+      auto it = std::find_if(distinct.begin(), distinct.end(),
+                             [&](const auto& d) { return d.first == a.data; });
       if (it == distinct.end()) {
         distinct.emplace_back(a.data, a.mode);
       } else if (is_scratch(it->second) != is_scratch(a.mode)) {
@@ -30,7 +31,9 @@ std::vector<std::vector<std::size_t>> Dag::predecessors() const {
     }
     for (const auto& [d, mode] : distinct) {
       State& s = states[d];
-      auto append = [&out](const std::vector<std::size_t>& v) { out.insert(out.end(), v.begin(), v.end()); };
+      auto append = [&out](const std::vector<std::size_t>& v) {
+        out.insert(out.end(), v.begin(), v.end());
+      };
       if (is_scratch(mode)) continue;
       if (is_commute(mode)) {
         if (s.commuters.empty()) {

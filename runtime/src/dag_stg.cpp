@@ -30,7 +30,8 @@ Dag Dag::parse_stg(std::string_view text, std::string_view source_name, double u
           if (used != word.size()) throw std::invalid_argument(word);
           numbers.emplace_back(v, number);
         } catch (const std::exception&) {
-          throw InvalidArgument(source + ":" + std::to_string(number) + ": expected an integer, got '" + word + "'");
+          throw InvalidArgument(source + ":" + std::to_string(number) +
+                                ": expected an integer, got '" + word + "'");
         }
       }
     }
@@ -40,15 +41,18 @@ Dag Dag::parse_stg(std::string_view text, std::string_view source_name, double u
     if (next >= numbers.size()) throw InvalidArgument(source + ": ended while reading " + what);
     return numbers[next++].first;
   };
-  auto where = [&] { return source + ":" + std::to_string(numbers[next == 0 ? 0 : next - 1].second); };
+  auto where = [&] {
+    return source + ":" + std::to_string(numbers[next == 0 ? 0 : next - 1].second);
+  };
 
   const long long n = take("the task count");
   if (n < 0) throw InvalidArgument(where() + ": negative task count");
   // Each task takes at least three numbers: a count beyond that is a corrupt file, not a
   // reason to allocate memory for it.
   if (static_cast<unsigned long long>(n) + 2 > (numbers.size() - 1) / 3) {
-    throw InvalidArgument(where() + ": declares " + std::to_string(n) + " tasks but holds at most " +
-                          std::to_string(numbers.size() / 3) + " task records");
+    throw InvalidArgument(where() + ": declares " + std::to_string(n) +
+                          " tasks but holds at most " + std::to_string(numbers.size() / 3) +
+                          " task records");
   }
   const std::size_t total = static_cast<std::size_t>(n) + 2;
   Dag dag;
@@ -59,14 +63,20 @@ Dag Dag::parse_stg(std::string_view text, std::string_view source_name, double u
   for (std::size_t k = 0; k < total; ++k) {
     const long long id = take("a task id");
     if (id < 0 || static_cast<std::size_t>(id) >= total) {
-      throw InvalidArgument(where() + ": task id " + std::to_string(id) + " is outside 0.." + std::to_string(total - 1));
+      throw InvalidArgument(where() + ": task id " + std::to_string(id) + " is outside 0.." +
+                            std::to_string(total - 1));
     }
-    if (seen[static_cast<std::size_t>(id)]) throw InvalidArgument(where() + ": task " + std::to_string(id) + " defined twice");
+    if (seen[static_cast<std::size_t>(id)])
+      throw InvalidArgument(where() + ": task " + std::to_string(id) + " defined twice");
     seen[static_cast<std::size_t>(id)] = true;
     const long long time = take("a processing time");
-    if (time < 0) throw InvalidArgument(where() + ": task " + std::to_string(id) + " has a negative processing time");
+    if (time < 0)
+      throw InvalidArgument(where() + ": task " + std::to_string(id) +
+                            " has a negative processing time");
     const long long npred = take("a predecessor count");
-    if (npred < 0) throw InvalidArgument(where() + ": task " + std::to_string(id) + " has a negative predecessor count");
+    if (npred < 0)
+      throw InvalidArgument(where() + ": task " + std::to_string(id) +
+                            " has a negative predecessor count");
     DagTask& t = tasks[static_cast<std::size_t>(id)];
     t.id = std::to_string(id);
     t.type = "stg";
@@ -74,7 +84,8 @@ Dag Dag::parse_stg(std::string_view text, std::string_view source_name, double u
     for (long long p = 0; p < npred; ++p) {
       const long long pred = take("a predecessor id");
       if (pred < 0 || static_cast<std::size_t>(pred) >= total) {
-        throw InvalidArgument(where() + ": task " + std::to_string(id) + " names unknown predecessor " + std::to_string(pred));
+        throw InvalidArgument(where() + ": task " + std::to_string(id) +
+                              " names unknown predecessor " + std::to_string(pred));
       }
       after[static_cast<std::size_t>(id)].push_back(static_cast<std::size_t>(pred));
     }

@@ -2,8 +2,8 @@
 // Reading JSON documents with errors that say where: "<source>: tasks[3].access[0]: unknown
 // data id 'A9'". Used by the platform, DAG and performance-model parsers.
 
-#include <nlohmann/json.hpp>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -21,7 +21,8 @@ class JsonPath {
   const std::string& source() const { return source_; }
 
   [[noreturn]] void fail(const std::string& reason) const {
-    throw InvalidArgument(source_ + ": " + (path_.empty() ? std::string("document") : path_) + ": " + reason);
+    throw InvalidArgument(source_ + ": " + (path_.empty() ? std::string("document") : path_) +
+                          ": " + reason);
   }
 
   bool has(std::string_view key) const { return value_->is_object() && value_->contains(key); }
@@ -31,7 +32,9 @@ class JsonPath {
     if (it == value_->end()) child_path_fail(key, "missing field");
     return JsonPath(source_, *it, join(key));
   }
-  JsonPath at(std::size_t index) const { return JsonPath(source_, (*value_)[index], path_ + "[" + std::to_string(index) + "]"); }
+  JsonPath at(std::size_t index) const {
+    return JsonPath(source_, (*value_)[index], path_ + "[" + std::to_string(index) + "]");
+  }
 
   const nlohmann::json& array() const {
     if (!value_->is_array()) fail("expected an array");
@@ -61,7 +64,8 @@ class JsonPath {
   }
   long long integer() const {
     if (!value_->is_number_integer()) fail("expected an integer");
-    if (value_->is_number_unsigned() && value_->get<unsigned long long>() > 9223372036854775807ull) fail("is too large");
+    if (value_->is_number_unsigned() && value_->get<unsigned long long>() > 9223372036854775807ull)
+      fail("is too large");
     return value_->get<long long>();
   }
   // An integer that fits an int.
@@ -89,7 +93,9 @@ class JsonPath {
   }
 
  private:
-  std::string join(std::string_view key) const { return path_.empty() ? std::string(key) : path_ + "." + std::string(key); }
+  std::string join(std::string_view key) const {
+    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  }
   [[noreturn]] void child_path_fail(std::string_view key, const std::string& reason) const {
     throw InvalidArgument(source_ + ": " + join(key) + ": " + reason);
   }

@@ -98,13 +98,15 @@ std::vector<double> area_duals(const Dag& dag, const SimCosts& costs) {
   glp_scale_prob(lp.get(), GLP_SF_AUTO);  // costs span microseconds to seconds
   const int code = glp_simplex(lp.get(), &parm);
   if (code != 0 || glp_get_status(lp.get()) != GLP_OPT) {
-    throw Error("the area-bound linear program could not be solved (GLPK: simplex code " + std::to_string(code) +
-                ", status " + std::to_string(glp_get_status(lp.get())) + ")");
+    throw Error("the area-bound linear program could not be solved (GLPK: simplex code " +
+                std::to_string(code) + ", status " + std::to_string(glp_get_status(lp.get())) +
+                ")");
   }
   std::vector<double> lambda(classes.size());
   double norm = 0;
   for (int c = 0; c < nclass; ++c) {
-    lambda[static_cast<std::size_t>(c)] = std::max(0.0, -glp_get_row_dual(lp.get(), ngroups + 1 + c));
+    lambda[static_cast<std::size_t>(c)] =
+        std::max(0.0, -glp_get_row_dual(lp.get(), ngroups + 1 + c));
     norm += lambda[static_cast<std::size_t>(c)] * classes[static_cast<std::size_t>(c)].count;
   }
   if (norm <= 0) return std::vector<double>(classes.size(), 0.0);
@@ -122,7 +124,8 @@ LowerBound compute_lower_bound(const Dag& dag, const SimCosts& costs) {
   for (std::size_t t = 0; t < dag.tasks.size(); ++t) {
     double best = std::numeric_limits<double>::infinity();
     for (std::size_t c = 0; c < lambda.size(); ++c) {
-      if (costs.runs(t, static_cast<int>(c))) best = std::min(best, lambda[c] * costs.actual_us(t, static_cast<int>(c)));
+      if (costs.runs(t, static_cast<int>(c)))
+        best = std::min(best, lambda[c] * costs.actual_us(t, static_cast<int>(c)));
     }
     area += best;
   }

@@ -22,7 +22,9 @@ MemoryKind parse_memory_kind(const JsonPath& p) {
   p.fail("unknown memory kind '" + kind + "' (use host or cuda)");
 }
 
-std::string_view to_string(MemoryKind kind) { return kind == MemoryKind::host ? "host" : "cuda"; }
+std::string_view to_string(MemoryKind kind) {
+  return kind == MemoryKind::host ? "host" : "cuda";
+}
 
 CostEntry parse_cost(const JsonPath& p) {
   CostEntry c;
@@ -40,7 +42,8 @@ CostEntry parse_cost(const JsonPath& p) {
       if (s.has("samples")) sample.samples = s.at("samples").count();
       c.by_size.push_back(sample);
     }
-    std::sort(c.by_size.begin(), c.by_size.end(), [](const CostSample& a, const CostSample& b) { return a.bytes < b.bytes; });
+    std::sort(c.by_size.begin(), c.by_size.end(),
+              [](const CostSample& a, const CostSample& b) { return a.bytes < b.bytes; });
   }
   return c;
 }
@@ -51,7 +54,10 @@ nlohmann::ordered_json cost_to_json(const CostEntry& c) {
   if (!c.by_size.empty()) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const CostSample& s : c.by_size) {
-      list.push_back({{"bytes", s.bytes}, {"mean_us", s.mean_us}, {"stddev_us", s.stddev_us}, {"samples", s.samples}});
+      list.push_back({{"bytes", s.bytes},
+                      {"mean_us", s.mean_us},
+                      {"stddev_us", s.stddev_us},
+                      {"samples", s.samples}});
     }
     j["by_size"] = list;
   }
@@ -79,7 +85,9 @@ Platform Platform::parse(std::string_view text, std::string_view source_name) {
   const JsonPath root(source, doc);
   root.object();
   const std::string format = root.at("format").string();
-  if (format != kFormat) root.at("format").fail("unsupported format '" + format + "' (expected " + std::string(kFormat) + ")");
+  if (format != kFormat)
+    root.at("format").fail("unsupported format '" + format + "' (expected " + std::string(kFormat) +
+                           ")");
 
   Platform p;
   p.name = root.at("name").string();
@@ -99,10 +107,12 @@ Platform Platform::parse(std::string_view text, std::string_view source_name) {
     spec.kind = parse_memory_kind(n.at("kind"));
     spec.bytes = n.at("bytes").count();
     if (spec.bytes == 0) n.at("bytes").fail("must be positive");
-    if (!ids.insert(spec.id).second) n.at("id").fail("duplicate memory node id " + std::to_string(spec.id));
+    if (!ids.insert(spec.id).second)
+      n.at("id").fail("duplicate memory node id " + std::to_string(spec.id));
     p.memory_nodes.push_back(spec);
   }
-  if (p.memory_nodes.front().kind != MemoryKind::host) nodes.at(0).at("kind").fail("the first memory node must be the host");
+  if (p.memory_nodes.front().kind != MemoryKind::host)
+    nodes.at(0).at("kind").fail("the first memory node must be the host");
 
   const JsonPath workers = root.at("workers");
   if (workers.array().empty()) workers.fail("at least one worker group is needed");
@@ -116,7 +126,8 @@ Platform Platform::parse(std::string_view text, std::string_view source_name) {
     g.count = w.at("count").int32();
     if (g.count <= 0) w.at("count").fail("must be positive");
     g.memory_node = w.at("memory_node").int32();
-    if (!ids.count(g.memory_node)) w.at("memory_node").fail("no memory node with id " + std::to_string(g.memory_node));
+    if (!ids.count(g.memory_node))
+      w.at("memory_node").fail("no memory node with id " + std::to_string(g.memory_node));
     g.kind = w.string_or("kind", std::string(to_string(g.arch)));
     p.workers.push_back(g);
   }
@@ -128,7 +139,8 @@ Platform Platform::parse(std::string_view text, std::string_view source_name) {
       LinkSpec link;
       link.from = l.at("from").int32();
       link.to = l.at("to").int32();
-      if (!ids.count(link.from)) l.at("from").fail("no memory node with id " + std::to_string(link.from));
+      if (!ids.count(link.from))
+        l.at("from").fail("no memory node with id " + std::to_string(link.from));
       if (!ids.count(link.to)) l.at("to").fail("no memory node with id " + std::to_string(link.to));
       if (link.from == link.to) l.fail("a link joins two different memory nodes");
       link.bandwidth_MBps = l.at("bandwidth_MBps").positive();
@@ -143,13 +155,16 @@ Platform Platform::parse(std::string_view text, std::string_view source_name) {
     const JsonPath costs = root.at("task_costs");
     for (const auto& [type, per_kind] : costs.object().items()) {
       const JsonPath t = costs.at(type);
-      for (const auto& [kind, entry] : t.object().items()) p.task_costs[type][kind] = parse_cost(t.at(kind));
+      for (const auto& [kind, entry] : t.object().items())
+        p.task_costs[type][kind] = parse_cost(t.at(kind));
     }
   }
   return p;
 }
 
-Platform Platform::load(const std::string& path) { return parse(detail::read_text_file(path), path); }
+Platform Platform::load(const std::string& path) {
+  return parse(detail::read_text_file(path), path);
+}
 
 std::vector<std::string> Platform::builtin_names() {
   std::vector<std::string> names;
@@ -159,18 +174,21 @@ std::vector<std::string> Platform::builtin_names() {
 
 Platform Platform::builtin(std::string_view name) {
   for (const auto& entry : detail::builtin_platforms()) {
-    if (entry.name == name) return parse(entry.json, "built-in platform '" + std::string(name) + "'");
+    if (entry.name == name)
+      return parse(entry.json, "built-in platform '" + std::string(name) + "'");
   }
   std::string known;
   for (const std::string& n : builtin_names()) known += (known.empty() ? "" : ", ") + n;
-  throw InvalidArgument("no built-in platform '" + std::string(name) + "' (built in: " + known + ")");
+  throw InvalidArgument("no built-in platform '" + std::string(name) + "' (built in: " + known +
+                        ")");
 }
 
 Platform Platform::resolve(std::string_view name_or_path) {
   for (const auto& entry : detail::builtin_platforms()) {
     if (entry.name == name_or_path) return builtin(name_or_path);
   }
-  if (name_or_path.find('/') == std::string_view::npos && name_or_path.find('.') == std::string_view::npos) {
+  if (name_or_path.find('/') == std::string_view::npos &&
+      name_or_path.find('.') == std::string_view::npos) {
     return builtin(name_or_path);  // looks like a name: say which names exist
   }
   return load(std::string(name_or_path));
@@ -188,13 +206,17 @@ std::string Platform::to_json() const {
   }
   j["workers"] = nlohmann::ordered_json::array();
   for (const WorkerGroup& g : workers) {
-    nlohmann::ordered_json w = {{"arch", to_string(g.arch)}, {"count", g.count}, {"memory_node", g.memory_node}};
+    nlohmann::ordered_json w = {
+        {"arch", to_string(g.arch)}, {"count", g.count}, {"memory_node", g.memory_node}};
     if (g.kind != to_string(g.arch)) w["kind"] = g.kind;
     j["workers"].push_back(w);
   }
   j["links"] = nlohmann::ordered_json::array();
   for (const LinkSpec& l : links) {
-    nlohmann::ordered_json link = {{"from", l.from}, {"to", l.to}, {"bandwidth_MBps", l.bandwidth_MBps}, {"latency_us", l.latency_us}};
+    nlohmann::ordered_json link = {{"from", l.from},
+                                   {"to", l.to},
+                                   {"bandwidth_MBps", l.bandwidth_MBps},
+                                   {"latency_us", l.latency_us}};
     if (!l.contention) link["contention"] = false;
     j["links"].push_back(link);
   }
@@ -218,7 +240,8 @@ const CostEntry* Platform::cost(std::string_view type, std::string_view kind) co
   return k == t->second.end() ? nullptr : &k->second;
 }
 
-std::optional<CostSample> Platform::cost_at(std::string_view type, std::string_view kind, double bytes) const {
+std::optional<CostSample> Platform::cost_at(std::string_view type, std::string_view kind,
+                                            double bytes) const {
   const CostEntry* c = cost(type, kind);
   if (c == nullptr) return std::nullopt;
   const CostSample reference{bytes, c->mean_us, c->stddev_us, 0};
@@ -241,9 +264,10 @@ std::optional<CostSample> Platform::cost_at(std::string_view type, std::string_v
   const double a = std::exp((sy - b * sx) / n);
   const double mean = a * std::pow(bytes, b);
   // Keep the relative spread of the nearest sample.
-  const CostSample& nearest = *std::min_element(c->by_size.begin(), c->by_size.end(), [&](const CostSample& x, const CostSample& y) {
-    return std::abs(std::log(x.bytes / bytes)) < std::abs(std::log(y.bytes / bytes));
-  });
+  const CostSample& nearest = *std::min_element(
+      c->by_size.begin(), c->by_size.end(), [&](const CostSample& x, const CostSample& y) {
+        return std::abs(std::log(x.bytes / bytes)) < std::abs(std::log(y.bytes / bytes));
+      });
   const double spread = nearest.mean_us > 0 ? nearest.stddev_us / nearest.mean_us : 0.0;
   return CostSample{bytes, mean, mean * spread, 0};
 }

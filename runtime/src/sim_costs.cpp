@@ -18,7 +18,8 @@ std::uint64_t mix(std::uint64_t x) {
 
 // A standard normal draw that depends only on (seed, task, class).
 double normal_draw(std::uint64_t seed, std::size_t task, int cls) {
-  const std::uint64_t a = mix(seed ^ mix(task * 1315423911ull + static_cast<std::uint64_t>(cls) + 1));
+  const std::uint64_t a =
+      mix(seed ^ mix(task * 1315423911ull + static_cast<std::uint64_t>(cls) + 1));
   const std::uint64_t b = mix(a);
   const double u1 = (static_cast<double>(a >> 11) + 1.0) / 9007199254740993.0;  // (0, 1]
   const double u2 = static_cast<double>(b >> 11) / 9007199254740992.0;
@@ -27,9 +28,11 @@ double normal_draw(std::uint64_t seed, std::size_t task, int cls) {
 
 }  // namespace
 
-SimCosts::SimCosts(const Dag& dag, const Platform& platform, const SimOptions& options) : tasks_(dag.tasks.size()) {
+SimCosts::SimCosts(const Dag& dag, const Platform& platform, const SimOptions& options)
+    : tasks_(dag.tasks.size()) {
   for (const WorkerGroup& g : platform.workers) {
-    auto it = std::find_if(classes_.begin(), classes_.end(), [&](const WorkerClass& c) { return c.kind == g.kind; });
+    auto it = std::find_if(classes_.begin(), classes_.end(),
+                           [&](const WorkerClass& c) { return c.kind == g.kind; });
     if (it == classes_.end()) {
       classes_.push_back({g.kind, g.arch, 0});
       it = std::prev(classes_.end());
@@ -38,7 +41,8 @@ SimCosts::SimCosts(const Dag& dag, const Platform& platform, const SimOptions& o
                             "' is used for two architectures");
     }
     it->count += g.count;
-    for (int i = 0; i < g.count; ++i) worker_class_.push_back(static_cast<int>(it - classes_.begin()));
+    for (int i = 0; i < g.count; ++i)
+      worker_class_.push_back(static_cast<int>(it - classes_.begin()));
   }
 
   mean_.assign(tasks_ * classes_.size(), -1.0);
@@ -84,9 +88,10 @@ SimCosts::SimCosts(const Dag& dag, const Platform& platform, const SimOptions& o
     if (!runnable) {
       std::string kinds;
       for (const WorkerClass& cls : classes_) kinds += (kinds.empty() ? "" : ", ") + cls.kind;
-      throw InvalidArgument("DAG '" + dag.name + "': task '" + task.id + "' (type '" + task.type +
-                            "'): no worker of platform '" + platform.name + "' can run it (no cost for " + kinds +
-                            (task.cost_us.empty() ? " in the platform's task_costs" : " in its cost_us") + ")");
+      throw InvalidArgument(
+          "DAG '" + dag.name + "': task '" + task.id + "' (type '" + task.type +
+          "'): no worker of platform '" + platform.name + "' can run it (no cost for " + kinds +
+          (task.cost_us.empty() ? " in the platform's task_costs" : " in its cost_us") + ")");
     }
   }
 }
@@ -94,7 +99,8 @@ SimCosts::SimCosts(const Dag& dag, const Platform& platform, const SimOptions& o
 double SimCosts::fastest_us(std::size_t task) const {
   double best = std::numeric_limits<double>::infinity();
   for (std::size_t c = 0; c < classes_.size(); ++c) {
-    if (runs(task, static_cast<int>(c))) best = std::min(best, actual_us(task, static_cast<int>(c)));
+    if (runs(task, static_cast<int>(c)))
+      best = std::min(best, actual_us(task, static_cast<int>(c)));
   }
   return best;
 }

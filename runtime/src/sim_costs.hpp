@@ -35,12 +35,14 @@ class SimCosts {
   std::size_t tasks() const { return tasks_; }
 
  private:
-  std::size_t index(std::size_t task, int cls) const { return task * classes_.size() + static_cast<std::size_t>(cls); }
+  std::size_t index(std::size_t task, int cls) const {
+    return task * classes_.size() + static_cast<std::size_t>(cls);
+  }
 
   std::size_t tasks_ = 0;
   std::vector<WorkerClass> classes_;
   std::vector<int> worker_class_;
-  std::vector<double> mean_;    // < 0: cannot run
+  std::vector<double> mean_;  // < 0: cannot run
   std::vector<double> actual_;
 };
 

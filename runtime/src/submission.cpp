@@ -229,8 +229,9 @@ void Engine::pause() {
   if (closed()) throw RuntimeClosed("cannot pause: the runtime was shut down");
   // From a task, the pause could hold back tasks that a waiting wait_all counts on.
   if (current_worker() != kAnyWorker) {
-    throw InvalidArgument("pause() was called from inside a task: pause and resume from the "
-                          "thread that submits the batch");
+    throw InvalidArgument(
+        "pause() was called from inside a task: pause and resume from the "
+        "thread that submits the batch");
   }
   {
     std::lock_guard lock(hold_mutex_);
@@ -250,8 +251,9 @@ void Engine::resume() {
       return;
     }
     if (releasing_) {
-      throw InvalidArgument("resume() while another resume() releases this batch: each "
-                            "pause() needs one resume()");
+      throw InvalidArgument(
+          "resume() while another resume() releases this batch: each "
+          "pause() needs one resume()");
     }
     releasing_ = true;  // tasks that become ready meanwhile are still held
   }

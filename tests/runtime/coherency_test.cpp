@@ -12,7 +12,9 @@ namespace {
 
 using Kind = Coherency::ActionKind;
 
-int from_home(std::size_t, int, const std::vector<int>& valid) { return valid.front(); }
+int from_home(std::size_t, int, const std::vector<int>& valid) {
+  return valid.front();
+}
 
 TEST(Coherency, ReadsShareWritesInvalidate) {
   Coherency c({1000, 100, 100});
@@ -64,7 +66,8 @@ TEST(Coherency, EvictsLeastRecentlyUsedCleanReplicasFirst) {
   for (int i = 0; i < 4; ++i) d.push_back(c.add_data(10));
   std::vector<Coherency::Action> actions;
   for (int i = 0; i < 3; ++i) {
-    c.acquire(d[static_cast<std::size_t>(i)], 1, i == 1 ? Access::RW : Access::R, actions, from_home);
+    c.acquire(d[static_cast<std::size_t>(i)], 1, i == 1 ? Access::RW : Access::R, actions,
+              from_home);
     c.unpin(d[static_cast<std::size_t>(i)], 1);
   }
   // d1 is dirty (only valid on node 1); d0 is the least recently used clean one.

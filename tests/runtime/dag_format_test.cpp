@@ -52,24 +52,35 @@ TEST(DagFormat, AfterMayNameLaterTasks) {
 }
 
 TEST(DagFormat, MalformedFilesNameTheTaskOrFieldAndReason) {
-  EXPECT_THAT(json_error(R"({"format": "tessera-dag/1", "data": [], "tasks": [
+  EXPECT_THAT(
+      json_error(R"({"format": "tessera-dag/1", "data": [], "tasks": [
       {"id": "t0", "type": "x", "access": [["A9", "R"]]}]})"),
-              HasSubstr("bad.json: tasks[0].access[0][0]: unknown data id 'A9' in tasks[0] ('t0')"));
+      HasSubstr("bad.json: tasks[0].access[0][0]: unknown data id 'A9' in tasks[0] ('t0')"));
   EXPECT_THAT(json_error(R"({"format": "tessera-dag/1", "tasks": [
       {"id": "a", "type": "x", "after": ["b"]}, {"id": "b", "type": "x", "after": ["a"]}]})"),
               HasSubstr("bad.json: the after edges form a cycle through task 'a'"));
-  EXPECT_THAT(json_error(R"({"format": "tessera-dag/1", "tasks": [{"id": "a", "type": "x", "cost_us": {"cpu": -1}}]})"),
-              HasSubstr("tasks[0].cost_us.cpu: must not be negative"));
-  EXPECT_THAT(json_error(R"({"format": "tessera-dag/1", "tasks": [{"id": "a", "type": "x", "cost_us": {}}]})"),
-              HasSubstr("tasks[0].cost_us: lists no architecture"));
-  EXPECT_THAT(json_error(R"({"format": "tessera-dag/1", "tasks": [{"id": "a"}]})"), HasSubstr("tasks[0].type: missing field"));
-  EXPECT_THAT(json_error(R"({"format": "tessera-dag/1", "data": [{"id": "A", "bytes": 1}], "tasks": [
+  EXPECT_THAT(
+      json_error(
+          R"({"format": "tessera-dag/1", "tasks": [{"id": "a", "type": "x", "cost_us": {"cpu": -1}}]})"),
+      HasSubstr("tasks[0].cost_us.cpu: must not be negative"));
+  EXPECT_THAT(
+      json_error(
+          R"({"format": "tessera-dag/1", "tasks": [{"id": "a", "type": "x", "cost_us": {}}]})"),
+      HasSubstr("tasks[0].cost_us: lists no architecture"));
+  EXPECT_THAT(json_error(R"({"format": "tessera-dag/1", "tasks": [{"id": "a"}]})"),
+              HasSubstr("tasks[0].type: missing field"));
+  EXPECT_THAT(
+      json_error(R"({"format": "tessera-dag/1", "data": [{"id": "A", "bytes": 1}], "tasks": [
       {"id": "a", "type": "x", "access": [["A", "READ"]]}]})"),
-              HasSubstr("unknown access mode 'READ'"));
-  EXPECT_THAT(json_error(R"({"format": "tessera-dag/1", "tasks": [{"id": "a", "type": "x"}, {"id": "a", "type": "y"}]})"),
-              HasSubstr("tasks[1].id: duplicate task id 'a'"));
-  EXPECT_THAT(json_error(R"({"format": "tessera-dag/1", "tasks": [{"id": "a", "type": "x", "after": ["a"]}]})"),
-              HasSubstr("task 'a' lists itself in after"));
+      HasSubstr("unknown access mode 'READ'"));
+  EXPECT_THAT(
+      json_error(
+          R"({"format": "tessera-dag/1", "tasks": [{"id": "a", "type": "x"}, {"id": "a", "type": "y"}]})"),
+      HasSubstr("tasks[1].id: duplicate task id 'a'"));
+  EXPECT_THAT(
+      json_error(
+          R"({"format": "tessera-dag/1", "tasks": [{"id": "a", "type": "x", "after": ["a"]}]})"),
+      HasSubstr("task 'a' lists itself in after"));
 }
 
 TEST(DagFormat, DotImportKeepsTypesCostsAndTransfers) {
@@ -97,8 +108,9 @@ TEST(DagFormat, DotImportKeepsTypesCostsAndTransfers) {
 TEST(DagFormat, DotErrorsNameLineAndNode) {
   EXPECT_THAT([] { Dag::parse_dot("digraph { a -> b ", "x.dot"); },
               ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("x.dot:1: missing '}'")));
-  EXPECT_THAT([] { Dag::parse_dot("digraph {\n a [flops=lots] }", "x.dot"); },
-              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("node 'a': attribute flops='lots'")));
+  EXPECT_THAT(
+      [] { Dag::parse_dot("digraph {\n a [flops=lots] }", "x.dot"); },
+      ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("node 'a': attribute flops='lots'")));
   EXPECT_THAT([] { Dag::parse_dot("digraph { a -> b; b -> a; }", "x.dot"); },
               ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("cycle")));
 }
@@ -119,20 +131,25 @@ TEST(DagFormat, StgImport) {
   const auto preds = dag.predecessors();
   EXPECT_EQ(preds[3], (std::vector<std::size_t>{1, 2}));
   EXPECT_THAT([] { Dag::parse_stg("2\n0 0 0\n1 5 1 9\n2 1 0\n3 0 0\n", "bad.stg"); },
-              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("bad.stg:3: task 1 names unknown predecessor 9")));
+              ::testing::ThrowsMessage<InvalidArgument>(
+                  HasSubstr("bad.stg:3: task 1 names unknown predecessor 9")));
   EXPECT_THAT([] { Dag::parse_stg("1\n0 0 0\n1 x 0\n", "bad.stg"); },
-              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("bad.stg:3: expected an integer, got 'x'")));
-  EXPECT_THAT([] { Dag::parse_stg("1\n0 0 0\n1 5 0\n2 0 1\n", "bad.stg"); },
-              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("ended while reading a predecessor id")));
-  EXPECT_THAT([] { Dag::parse_stg("310111300 1 10\n", "huge.stg"); },
-              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("huge.stg:1: declares 310111300 tasks")));
+              ::testing::ThrowsMessage<InvalidArgument>(
+                  HasSubstr("bad.stg:3: expected an integer, got 'x'")));
+  EXPECT_THAT(
+      [] { Dag::parse_stg("1\n0 0 0\n1 5 0\n2 0 1\n", "bad.stg"); },
+      ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("ended while reading a predecessor id")));
+  EXPECT_THAT(
+      [] { Dag::parse_stg("310111300 1 10\n", "huge.stg"); },
+      ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("huge.stg:1: declares 310111300 tasks")));
 }
 
 TEST(DagFormat, PredecessorsFollowTheEngineRules) {
   // W; R; R; RW|COMMUTE; RW|COMMUTE; R  on one handle.
   Dag dag;
   dag.data = {{"x", 8}};
-  for (Access m : {Access::W, Access::R, Access::R, Access::RW | Access::COMMUTE, Access::RW | Access::COMMUTE, Access::R}) {
+  for (Access m : {Access::W, Access::R, Access::R, Access::RW | Access::COMMUTE,
+                   Access::RW | Access::COMMUTE, Access::R}) {
     dag.tasks.push_back({"t" + std::to_string(dag.tasks.size()), "k", 0, {}, {{0, m}}, {}, 0});
   }
   const auto p = dag.predecessors();

@@ -194,8 +194,8 @@ TEST(PauseMisuse, PauseFromInsideATaskFailsThatTask) {
   Codelet pauser("pauser");
   pauser.cpu([&](TaskContext&) { rt.pause(); });
   rt.submit(pauser, {});
-  EXPECT_THAT([&] { rt.wait_all(); },
-              ::testing::ThrowsMessage<TaskFailed>(HasSubstr("pause() was called from inside a task")));
+  EXPECT_THAT([&] { rt.wait_all(); }, ::testing::ThrowsMessage<TaskFailed>(
+                                          HasSubstr("pause() was called from inside a task")));
   EXPECT_FALSE(rt.paused());
 }
 

@@ -16,7 +16,8 @@ namespace tessera {
 namespace {
 
 std::string temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("tessera-models-" + std::to_string(::getpid()) + "-" + name);
+  auto dir = std::filesystem::temp_directory_path() /
+             ("tessera-models-" + std::to_string(::getpid()) + "-" + name);
   std::filesystem::remove_all(dir);
   return dir.string();
 }
@@ -52,7 +53,8 @@ TEST(PerfModel, RegressionWithConstantRecoversAllThree) {
   ASSERT_TRUE(f);
   EXPECT_NEAR(f->b, 1.2, 0.01);
   EXPECT_NEAR(f->c, 40.0, 1.0);
-  EXPECT_NEAR((*f)(5e5), 0.02 * std::pow(5e5, 1.2) + 40.0, 0.005 * (0.02 * std::pow(5e5, 1.2) + 40.0));
+  EXPECT_NEAR((*f)(5e5), 0.02 * std::pow(5e5, 1.2) + 40.0,
+              0.005 * (0.02 * std::pow(5e5, 1.2) + 40.0));
 }
 
 TEST(PerfModel, HistoryStatisticsAndPredictions) {
@@ -110,10 +112,12 @@ TEST(PerfModel, PersistenceRoundTripThroughTheModelDirectory) {
 TEST(PerfModel, CorruptFileIsNamed) {
   const std::string dir = temp_dir("corrupt");
   std::filesystem::create_directories(dir);
-  std::ofstream(dir + "/k.json") << R"({"format": "tessera-perfmodel/1", "name": "k", "archs": {"cpu": {"history": [{"key": 1}]}}})";
+  std::ofstream(dir + "/k.json")
+      << R"({"format": "tessera-perfmodel/1", "name": "k", "archs": {"cpu": {"history": [{"key": 1}]}}})";
   testing::ScopedEnv env_dir("TESSERA_PERFMODEL_DIR", dir.c_str());
   EXPECT_THAT([] { HistoryModel::persistent("k"); },
-              ::testing::ThrowsMessage<InvalidArgument>(::testing::HasSubstr("k.json: archs.cpu.history[0].size: missing field")));
+              ::testing::ThrowsMessage<InvalidArgument>(
+                  ::testing::HasSubstr("k.json: archs.cpu.history[0].size: missing field")));
   std::filesystem::remove_all(dir);
 }
 

@@ -56,7 +56,8 @@ TEST(Platform, BuiltinPlatformsLoad) {
     const Platform p = Platform::builtin(name);
     EXPECT_EQ(p.name, name);
     EXPECT_EQ(p.tile, 960);
-    for (const char* type : {"potrf", "trsm", "syrk", "gemm", "getrf", "trsm_ll", "trsm_ru", "geqrt", "tsmqr"}) {
+    for (const char* type :
+         {"potrf", "trsm", "syrk", "gemm", "getrf", "trsm_ll", "trsm_ru", "geqrt", "tsmqr"}) {
       EXPECT_NE(p.cost(type, "cpu"), nullptr) << name << " " << type;
     }
   }
@@ -64,7 +65,8 @@ TEST(Platform, BuiltinPlatformsLoad) {
   EXPECT_EQ(sirocco.workers[0].count, 20);  // 24 cores, 4 drive GPUs
   EXPECT_EQ(sirocco.worker_count(), 24);
   EXPECT_THAT([] { Platform::builtin("nowhere"); },
-              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("built in: attila, idgraf, mirage, sirocco")));
+              ::testing::ThrowsMessage<InvalidArgument>(
+                  HasSubstr("built in: attila, idgraf, mirage, sirocco")));
 }
 
 TEST(Platform, CostsBySize) {
@@ -83,28 +85,33 @@ TEST(Platform, MalformedFilesNameTheFieldAndReason) {
   EXPECT_THAT(error_of("{"), HasSubstr("bad.json: not valid JSON"));
   EXPECT_THAT(error_of(with(kExample, "tessera-platform/1", "tessera-platform/9")),
               HasSubstr("bad.json: format: unsupported format"));
-  EXPECT_THAT(error_of(with(kExample, R"("name": "sirocco",)", "")), HasSubstr("bad.json: name: missing field"));
+  EXPECT_THAT(error_of(with(kExample, R"("name": "sirocco",)", "")),
+              HasSubstr("bad.json: name: missing field"));
   EXPECT_THAT(error_of(with(kExample, R"("mean_us": 750)", R"("mean_us": -750)")),
               HasSubstr("task_costs.gemm.cuda.mean_us: must not be negative"));
-  EXPECT_THAT(error_of(with(kExample, R"("count": 20)", R"("count": 0)")), HasSubstr("workers[0].count: must be positive"));
+  EXPECT_THAT(error_of(with(kExample, R"("count": 20)", R"("count": 0)")),
+              HasSubstr("workers[0].count: must be positive"));
   EXPECT_THAT(error_of(with(kExample, R"("arch": "cuda", "count": 1, "memory_node": 1)",
                             R"("arch": "cuda", "count": 1, "memory_node": 7)")),
               HasSubstr("workers[1].memory_node: no memory node with id 7"));
   EXPECT_THAT(error_of(with(kExample, R"("kind": "cuda", "bytes")", R"("kind": "tpu", "bytes")")),
               HasSubstr("memory_nodes[1].kind: unknown memory kind 'tpu'"));
-  EXPECT_THAT(error_of(with(kExample, R"({"from": 1, "to": 0, "bandwidth_MBps": 10521, "latency_us": 10.8})",
-                            R"({"from": 1, "to": 1, "bandwidth_MBps": 10521, "latency_us": 10.8})")),
+  EXPECT_THAT(error_of(with(
+                  kExample, R"({"from": 1, "to": 0, "bandwidth_MBps": 10521, "latency_us": 10.8})",
+                  R"({"from": 1, "to": 1, "bandwidth_MBps": 10521, "latency_us": 10.8})")),
               HasSubstr("links[1]: a link joins two different memory nodes"));
   EXPECT_THAT(error_of(with(kExample, R"(,
-             {"from": 1, "to": 0, "bandwidth_MBps": 10521, "latency_us": 10.8} ])", "]")),
+             {"from": 1, "to": 0, "bandwidth_MBps": 10521, "latency_us": 10.8} ])",
+                            "]")),
               HasSubstr("memory node 1 needs a link to and from the host node 0"));
   EXPECT_THAT(error_of(with(kExample, R"("bandwidth_MBps": 10517)", R"("bandwidth_MBps": "fast")")),
               HasSubstr("links[0].bandwidth_MBps: expected a number"));
 }
 
 TEST(Platform, MissingFileIsNamed) {
-  EXPECT_THAT([] { Platform::load("/nonexistent/p.json"); },
-              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("cannot open '/nonexistent/p.json'")));
+  EXPECT_THAT(
+      [] { Platform::load("/nonexistent/p.json"); },
+      ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("cannot open '/nonexistent/p.json'")));
 }
 
 }  // namespace

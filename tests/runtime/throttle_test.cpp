@@ -83,8 +83,12 @@ TEST(ThrottleExemptions, CallbacksThatSubmitWhileResumeReleasesABatchNeverWait) 
   Codelet inc("inc");
   inc.cpu([](TaskContext& ctx) { ++ctx.vector<long>(0)[0]; });
   rt.pause();
-  TaskHandle first =
-      rt.task(inc).read_write(hx).on_done([&](const TaskEvent&) { rt.submit(inc, {{hx, RW}}); }).submit();
+  TaskHandle first = rt.task(inc)
+                         .read_write(hx)
+                         .on_done([&](const TaskEvent&) {
+                           rt.submit(inc, {{hx, RW}});
+                         })
+                         .submit();
   rt.cancel(first);
   for (int i = 0; i < 300; ++i) rt.submit(inc, {{hx, RW}});
   rt.resume();

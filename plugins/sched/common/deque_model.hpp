@@ -79,8 +79,7 @@ class DequeModelPolicy : public Policy {
 
   WorkerId place(TaskView task, double now) {
     const Placement p = place_earliest_finish(
-        machine_, task, alpha_, beta_,
-        [&](std::size_t w) { return expected_end(state_[w], now); },
+        machine_, task, alpha_, beta_, [&](std::size_t w) { return expected_end(state_[w], now); },
         [&](std::size_t w) { return queued_tasks(state_[w], now); }, candidates_);
     if (p.worker == Placement::kNone)
       throw Error("policy '" + std::string(name()) + "': no worker can run task " +

@@ -35,8 +35,8 @@ struct PlacementCandidate {
 // `start_of(w)`: when worker w could start the task; `queued_of(w)`: how many tasks wait on
 // w (for calibration). `scratch` is reused between calls.
 template <class Machine, class Task, class StartOf, class QueuedOf>
-Placement place_earliest_finish(const Machine& machine, const Task& task, double alpha,
-                                double beta, StartOf&& start_of, QueuedOf&& queued_of,
+Placement place_earliest_finish(const Machine& machine, const Task& task, double alpha, double beta,
+                                StartOf&& start_of, QueuedOf&& queued_of,
                                 std::vector<PlacementCandidate>& scratch) {
   scratch.clear();
   Placement calibrate;

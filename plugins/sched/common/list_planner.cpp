@@ -382,8 +382,8 @@ Schedule search(const Problem& problem, const SearchOptions& options) {
   auto consider = [&](const std::vector<std::size_t>& order) {
     if (stopped()) return;
     Budget counter(std::numeric_limits<double>::infinity());  // counted, not limited
-    Schedule s = improve(problem, list_schedule(problem, order), options.rounds, &counter,
-                         options.stop);
+    Schedule s =
+        improve(problem, list_schedule(problem, order), options.rounds, &counter, options.stop);
     budget.spend(std::min(budget.left(), 1.0 + counter.spent()));
     if (!best || s.makespan < best->makespan) best = std::move(s);
   };

@@ -200,7 +200,8 @@ class HeftPolicy final : public Policy {
     planning::Schedule plan;
     try {
       const auto ranks = planning::upward_ranks(problem_, rank_cost_);
-      plan = planning::improve(problem_, planning::list_schedule(problem_, planning::order_by_rank(ranks)),
+      plan = planning::improve(problem_,
+                               planning::list_schedule(problem_, planning::order_by_rank(ranks)),
                                improve_rounds_);
     } catch (const std::invalid_argument& e) {
       throw Error(std::string("policy 'heft': ") + e.what());
@@ -210,9 +211,8 @@ class HeftPolicy final : public Policy {
     for (auto& seq : sequence_) seq.clear();
     for (std::size_t i = 0; i < known_.size(); ++i) sequence_[plan.worker[i]].push_back(i);
     for (auto& seq : sequence_) {
-      std::stable_sort(seq.begin(), seq.end(), [&](std::size_t a, std::size_t b) {
-        return plan.start[a] < plan.start[b];
-      });
+      std::stable_sort(seq.begin(), seq.end(),
+                       [&](std::size_t a, std::size_t b) { return plan.start[a] < plan.start[b]; });
     }
     improved_size_ = known_.size();
   }
@@ -247,7 +247,7 @@ class HeftPolicy final : public Policy {
   std::unordered_map<std::uint64_t, std::size_t> index_;
   planning::Problem problem_;  // the known tasks planned so far (a prefix of known_)
   std::unique_ptr<planning::ListScheduler> placer_;
-  double origin_us_ = 0.0;  // the plan's time 0 on the host's clock
+  double origin_us_ = 0.0;                          // the plan's time 0 on the host's clock
   std::vector<std::vector<std::size_t>> sequence_;  // per worker, in planned order
   std::vector<std::size_t> next_;
   std::size_t handed_out_ = 0;

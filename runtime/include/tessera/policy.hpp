@@ -72,7 +72,7 @@ class TaskView {
   // with on_external_done. Planning policies leave it out of their plans.
   bool is_external() const;
   Footprint footprint() const;  // the key of its performance model
-  double flops() const;  // 0 when unknown
+  double flops() const;         // 0 when unknown
   std::size_t num_accesses() const;
   AccessView access(std::size_t index) const;
   PolicySlot& slot() const;
