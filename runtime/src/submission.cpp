@@ -285,8 +285,10 @@ bool Engine::cancel(Task& task) {
   std::lock_guard lock(task.lock);
   std::uint32_t state = task.state.load(std::memory_order_acquire);
   for (;;) {
-    if (state & (kTaskStarted | kTaskDone)) return false;
+    // Cancelled already (directly, or through a task it depends on), perhaps even completed
+    // as such: it will not run. The bit is only ever set before a start.
     if (state & kTaskCancelRequested) return true;
+    if (state & (kTaskStarted | kTaskDone)) return false;
     task.cancel_horizon = std::max(task.cancel_horizon, horizon);
     // Against begin_task's fetch_or(kTaskStarted): exactly one of the two wins.
     if (task.state.compare_exchange_weak(state, state | kTaskCancelRequested,

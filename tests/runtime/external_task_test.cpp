@@ -7,6 +7,7 @@
 #include "testing.hpp"
 
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include <tessera/tessera.hpp>
@@ -36,6 +37,7 @@ class ExternalTasks : public ::testing::TestWithParam<int> {  // parameter: mock
 
 TEST_P(ExternalTasks, RunInDependencyOrderAndEndFromAnotherThread) {
   std::vector<int> v(64, 0);
+  std::mutex helpers_mutex;  // declared first: the helpers are joined before it goes
   std::vector<std::jthread> helpers;
   std::vector<int> seen;
   {
@@ -50,10 +52,14 @@ TEST_P(ExternalTasks, RunInDependencyOrderAndEndFromAnotherThread) {
           .access(h, RW)
           .on_ready([&](ExternalTask t) {
             auto* data = static_cast<int*>(t.data(0));
+            // The helper starts before emplace_back returns: it takes the lock before done(),
+            // so that the next on_ready (on any worker) sees the vectors as this one left them.
+            std::lock_guard lock(helpers_mutex);
             seen.push_back(data[0]);
-            helpers.emplace_back([t, data] {
+            helpers.emplace_back([t, data, &helpers_mutex] {
               std::this_thread::sleep_for(std::chrono::milliseconds(1));
               for (int i = 0; i < 64; ++i) data[i] *= 2;
+              { std::lock_guard wait_for_on_ready(helpers_mutex); }
               t.done();
             });
           })

@@ -108,9 +108,12 @@ class Runtime {
   // Cancels a task that has not started: it will not run, nor will the tasks submitted so
   // far that depend on it (directly or not); the data they would have written keep their
   // last values, and tasks submitted after this call see those. A cancelled task becomes
-  // done, with status cancelled, when it would have become ready (at once if it was; at
-  // resume() if a pause holds it); wait_all does not report it, TaskHandle::wait throws
-  // TaskCancelled. Returns false, and changes nothing, if the task already started or ended.
+  // done, with status cancelled, without running: when its predecessors are done, at
+  // resume() if a pause holds it, or when a worker takes it if it was queued already;
+  // wait_all does not report it, TaskHandle::wait throws
+  // TaskCancelled. Returns true if the task will not run (also when it was cancelled
+  // before, directly or through a task it depends on); false, changing nothing, if it
+  // already started or ended.
   bool cancel(const TaskHandle& task);
   // cancel() for each task; returns how many will not run.
   std::size_t cancel(std::span<const TaskHandle> tasks);
