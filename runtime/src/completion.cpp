@@ -159,7 +159,8 @@ void Engine::complete(Task* task) {
       waiters_.notify_all();
   }
   // Dropping the data references here breaks the cycle data -> dependency state -> task.
-  task->accesses.clear();
+  // The accesses themselves stay: policies may still read a finished predecessor's.
+  for (TaskAccess& a : task->accesses) a.data.reset();
   if (task->state.fetch_or(kTaskDone, std::memory_order_acq_rel) & kTaskWaiter)
     waiters_.notify_all();
   // seq_cst against throttle()'s increment of throttled_ and its load of in_flight_.

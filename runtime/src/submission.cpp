@@ -165,7 +165,7 @@ TaskHandle Engine::submit(Task* task) {
   if (task->codelet->model) task->footprint = footprint_of(*task);
   if (task->codelet->flops) {
     boost::container::small_vector<DataLayout, 4> layouts;
-    for (const TaskAccess& a : task->accesses) layouts.push_back(a.data->layout);
+    for (const TaskAccess& a : task->accesses) layouts.push_back(a.layout);
     task->flops = task->codelet->flops(
         TaskShape{std::span<const DataLayout>(layouts.data(), layouts.size()), &task->args});
   }

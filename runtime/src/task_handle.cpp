@@ -54,7 +54,7 @@ TaskBuilder& TaskBuilder::access(const DataHandle& data, Access mode) {
                           to_string(mode) +
                           " (use R, W, RW, SCRATCH, or W/RW combined with COMMUTE)");
   }
-  t.accesses.push_back({data.shared(), mode});
+  t.accesses.push_back({data.shared(), mode, data.id(), data.get(), data.layout()});
   return *this;
 }
 

@@ -31,9 +31,16 @@ namespace tessera::detail {
 struct Data;
 class Engine;
 
+// One access of a task. `data` keeps the handle alive until the task completes, when it is
+// dropped (a handle's dependency state holds tasks: keeping it would make a cycle). What a
+// policy may still read of a finished predecessor (TaskView::access) is copied here at
+// submission and never changes: policies read it concurrently with the completion.
 struct TaskAccess {
   std::shared_ptr<Data> data;
   Access mode = Access::R;
+  std::uint64_t data_id = 0;
+  Data* identity = nullptr;
+  DataLayout layout;
 };
 
 enum TaskStateBits : std::uint32_t {

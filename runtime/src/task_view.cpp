@@ -10,7 +10,7 @@ namespace detail {
 
 Footprint footprint_of(const Task& task) {
   boost::container::small_vector<DataLayout, 4> layouts;
-  for (const TaskAccess& a : task.accesses) layouts.push_back(a.data->layout);
+  for (const TaskAccess& a : task.accesses) layouts.push_back(a.layout);
   const TaskShape shape{std::span<const DataLayout>(layouts.data(), layouts.size()), &task.args};
   return task.codelet->footprint ? task.codelet->footprint(shape) : default_footprint(shape);
 }
@@ -50,7 +50,7 @@ PolicySlot& TaskView::slot() const {
 
 AccessView TaskView::access(std::size_t index) const {
   const detail::TaskAccess& a = task_->accesses.at(index);
-  return {a.data->id, a.mode, a.data->layout, a.data.get()};
+  return {a.data_id, a.mode, a.layout, a.identity};
 }
 
 void TaskView::for_each_successor(const std::function<void(TaskView)>& fn) const {

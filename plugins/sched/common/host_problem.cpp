@@ -8,7 +8,7 @@ bool produces(TaskView writer, const AccessView& input) {
   if (!reads(input.mode) || is_scratch(input.mode)) return false;
   for (std::size_t j = 0; j < writer.num_accesses(); ++j) {
     const AccessView out = writer.access(j);
-    if (out.data == input.data && writes(out.mode) && !is_scratch(out.mode)) return true;
+    if (out.data_id == input.data_id && writes(out.mode) && !is_scratch(out.mode)) return true;
   }
   return false;
 }

@@ -44,7 +44,8 @@ struct PolicySlot {
   void* p = nullptr;
 };
 
-// One data access of a task, as a policy sees it.
+// One data access of a task, as a policy sees it (also of a finished predecessor: it is a
+// copy made at submission). Compare data by data_id; `data` is an opaque identity.
 struct AccessView {
   std::uint64_t data_id = 0;
   Access mode = Access::R;
