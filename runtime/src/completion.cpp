@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "data_state.hpp"
@@ -228,6 +229,9 @@ void Engine::shutdown() {
   closed_.store(true, std::memory_order_release);
   throttle_.notify_all();
   executor_->drain(in_flight_, drained_);
+  // Workers are joined by stop(); a thread that ended an external task may still be
+  // notifying after the count reached 0: wait for it to leave.
+  while (outside_completions_.load(std::memory_order_acquire) > 0) std::this_thread::yield();
   if (mover_) mover_->remove_all();  // every value back in host memory
   executor_->stop();
   stopped_.store(true, std::memory_order_release);

@@ -206,6 +206,7 @@ class Engine final : public PolicyHost {
   WakeupPoint throttle_;
   std::atomic<int> unregistering_{0};  // threads in unregister(): completions must notify
   std::atomic<int> throttled_{0};      // submitters waiting in throttle()
+  std::atomic<int> outside_completions_{0};  // threads in finish_external (not workers)
   std::atomic<bool> closed_{false};
   // A failed or cancelled task cancels the tasks submitted after it that depend on it, until
   // wait_all reports the failure: then the epoch advances and the runtime starts afresh.

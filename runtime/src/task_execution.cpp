@@ -241,6 +241,15 @@ void Engine::start_external(Task* task) {
 }
 
 void Engine::finish_external(Task* task, std::exception_ptr error) {
+  // Called from any thread: the last completion may let wait_all return and the runtime be
+  // destroyed while this thread still notifies; shutdown waits until no such call is left.
+  struct OutsideCompletion {
+    std::atomic<int>& count;
+    explicit OutsideCompletion(std::atomic<int>& c) : count(c) {
+      count.fetch_add(1, std::memory_order_acq_rel);
+    }
+    ~OutsideCompletion() { count.fetch_sub(1, std::memory_order_release); }  // the last touch
+  } in_progress(outside_completions_);
   if (task->external_ended.exchange(true, std::memory_order_acq_rel)) {
     throw std::logic_error("external task '" + std::string(task->display_name()) +
                            "' was ended twice");
