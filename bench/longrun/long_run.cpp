@@ -17,10 +17,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <bench/svg_charts.hpp>
@@ -192,6 +194,13 @@ int main(int argc, char** argv) {
   std::ofstream csv(std::filesystem::path(out) / "results.csv");
   csv << "sched,mode,tasks,seconds,rss_mib\n";
   std::ostringstream md;
+  std::string command;
+  for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
+  const std::time_t now = std::time(nullptr);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+  md << "Command: `" << command << "`, " << date << ", " << ncpu << " CPU workers on "
+     << std::thread::hardware_concurrency() << " cores.\n\n";
   md << "| policy | mode | M tasks/s | RSS at the first sample (MiB) | RSS at the end | most |\n"
      << "|---|---|---|---|---|---|\n";
   tessera::bench::LineChart chart{

@@ -73,15 +73,10 @@ TEST_P(Pause, RandomGraphUnderPauseComputesWhatASequentialRunComputes) {
 INSTANTIATE_TEST_SUITE_P(AllPolicies, Pause, ::testing::ValuesIn(testing::all_policies()),
                          testing::PolicyName{});
 
-// A policy that records the order of the calls it gets (a FIFO otherwise).
-class RecordingPolicy final : public Policy {
+// A central FIFO, the base of the test policies below.
+class FifoTestPolicy : public Policy {
  public:
-  std::string_view name() const override { return "test-recording"; }
-  void on_submit(TaskView) override { log("submit"); }
-  void on_batch_begin() override { log("begin"); }
-  void on_batch_submitted() override { log("batch"); }
   WorkerId push(TaskView task) override {
-    log("push");
     std::lock_guard lock(mutex_);
     queue_.push_back(task);
     return kAnyWorker;
@@ -92,6 +87,23 @@ class RecordingPolicy final : public Policy {
     const TaskView task = queue_.front();
     queue_.erase(queue_.begin());
     return task;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<TaskView> queue_;
+};
+
+// A policy that records the order of the calls it gets (a FIFO otherwise).
+class RecordingPolicy final : public FifoTestPolicy {
+ public:
+  std::string_view name() const override { return "test-recording"; }
+  void on_submit(TaskView) override { log("submit"); }
+  void on_batch_begin() override { log("begin"); }
+  void on_batch_submitted() override { log("batch"); }
+  WorkerId push(TaskView task) override {
+    log("push");
+    return FifoTestPolicy::push(task);
   }
   static std::vector<std::string> events() {
     std::lock_guard lock(log_mutex());
@@ -111,8 +123,6 @@ class RecordingPolicy final : public Policy {
     std::lock_guard lock(log_mutex());
     log_().push_back(std::move(what));
   }
-  std::mutex mutex_;
-  std::vector<TaskView> queue_;
 };
 
 TEST(PauseHooks, PolicySeesTheWholeBatchBeforeTheFirstPush) {
@@ -201,26 +211,10 @@ TEST(PauseMisuse, PauseFromInsideATaskFailsThatTask) {
 
 // A planning policy whose batch hook throws: resume() reports it after releasing the tasks,
 // and a runtime destroyed while paused still shuts down cleanly.
-class ThrowingBatchPolicy final : public Policy {
+class ThrowingBatchPolicy final : public FifoTestPolicy {
  public:
   std::string_view name() const override { return "test-throwing-batch"; }
   void on_batch_submitted() override { throw std::runtime_error("planner broke"); }
-  WorkerId push(TaskView task) override {
-    std::lock_guard lock(mutex_);
-    queue_.push_back(task);
-    return kAnyWorker;
-  }
-  TaskView pop(WorkerId) override {
-    std::lock_guard lock(mutex_);
-    if (queue_.empty()) return {};
-    const TaskView task = queue_.back();
-    queue_.pop_back();
-    return task;
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<TaskView> queue_;
 };
 
 TEST(PauseMisuse, AThrowingBatchHookNeitherLosesTasksNorBreaksShutdown) {
