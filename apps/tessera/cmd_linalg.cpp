@@ -50,8 +50,9 @@ void add_one(CLI::App& app, const std::string& name, const std::string& descript
         cmd->precision == "d" ? codelets::blas::Precision::d : codelets::blas::Precision::s;
     linalg::validate(cmd->options);
     if (!cmd->grid.empty()) {
-      if (cmd->repeat != 1 || cmd->ncuda >= 0) {
-        throw InvalidArgument(name + " --grid: --repeat and --ncuda are not supported with --grid");
+      if (cmd->repeat != 1 || cmd->ncuda >= 0 || cmd->options.batch) {
+        throw InvalidArgument(name +
+                              " --grid: --repeat, --ncuda and --batch are not supported with --grid");
       }
       if (const int status =
               run_distributed_factorization(name, cmd->runtime, cmd->options, cmd->grid)) {

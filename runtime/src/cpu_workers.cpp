@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "engine.hpp"
+#include "tessera/spin_mutex.hpp"
 #include "topology.hpp"
 
 namespace tessera::detail {
@@ -16,14 +17,6 @@ namespace {
 // Initial-exec: read on every policy call; the general TLS model costs a function call.
 thread_local const Engine* tls_engine __attribute__((tls_model("initial-exec"))) = nullptr;
 thread_local WorkerId tls_worker __attribute__((tls_model("initial-exec"))) = kAnyWorker;
-
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
 
 }  // namespace
 
@@ -182,7 +175,7 @@ TaskView CpuWorkers::find_work(WorkerId worker) {
       if (++polls % 8 == 0) {
         std::this_thread::yield();
       } else {
-        cpu_relax();
+        cpu_pause();
       }
     } while (polls % 32 != 0 || Clock::now() < deadline);
 

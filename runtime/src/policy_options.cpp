@@ -24,7 +24,7 @@ PolicyOptions PolicyOptions::parse(std::string_view text) {
     text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
     const std::size_t eq = item.find('=');
     if (eq == std::string_view::npos || trim(item.substr(0, eq)).empty()) {
-      throw InvalidArgument("policy option '" + std::string(item) +
+      throw InvalidArgument("option '" + std::string(item) +
                             "' is not of the form key=value");
     }
     options.values_[std::string(trim(item.substr(0, eq)))] = std::string(trim(item.substr(eq + 1)));
@@ -44,7 +44,7 @@ double PolicyOptions::get_double(std::string_view key, double fallback) const {
   const std::string& s = it->second;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (ec != std::errc() || end != s.data() + s.size()) {
-    throw InvalidArgument("policy option " + std::string(key) + "='" + s + "' is not a number");
+    throw InvalidArgument("option " + std::string(key) + "='" + s + "' is not a number");
   }
   return value;
 }
@@ -56,7 +56,7 @@ long PolicyOptions::get_int(std::string_view key, long fallback) const {
   const std::string& s = it->second;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (ec != std::errc() || end != s.data() + s.size()) {
-    throw InvalidArgument("policy option " + std::string(key) + "='" + s + "' is not an integer");
+    throw InvalidArgument("option " + std::string(key) + "='" + s + "' is not an integer");
   }
   return value;
 }
@@ -67,7 +67,7 @@ bool PolicyOptions::get_bool(std::string_view key, bool fallback) const {
   const std::string& s = it->second;
   if (s == "1" || s == "true" || s == "yes" || s == "on") return true;
   if (s == "0" || s == "false" || s == "no" || s == "off") return false;
-  throw InvalidArgument("policy option " + std::string(key) + "='" + s + "' is not a boolean");
+  throw InvalidArgument("option " + std::string(key) + "='" + s + "' is not a boolean");
 }
 
 void PolicyOptions::expect_only(std::string_view /*policy*/,

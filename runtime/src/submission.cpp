@@ -12,6 +12,15 @@
 namespace tessera::detail {
 namespace {
 
+// Bit index_of(arch) of every architecture the codelet implements.
+unsigned implemented_archs(const CodeletState& codelet) {
+  unsigned archs = 0;
+  for (Arch a : kAllArchs) {
+    if (codelet.kernels[index_of(a)]) archs |= 1u << index_of(a);
+  }
+  return archs;
+}
+
 std::string archs_of(const CodeletState& codelet) {
   std::string archs;
   for (Arch a : kAllArchs) {
@@ -46,11 +55,8 @@ void Engine::check_submittable(const Task& task) const {
         "task '" + std::string(name) + "': on_worker(" + std::to_string(task.only_worker) +
         "), but this runtime has workers 0 to " + std::to_string(workers_.size() - 1));
   }
-  unsigned implemented_archs = 0;
-  for (Arch a : kAllArchs) {
-    if (task.codelet->kernels[index_of(a)]) implemented_archs |= 1u << index_of(a);
-  }
-  const bool implemented = task.is_external || (implemented_archs & worker_archs_) != 0;
+  const bool implemented =
+      task.is_external || (implemented_archs(*task.codelet) & worker_archs_) != 0;
   bool runnable = task.is_external;
   if (task.only_worker == kAnyWorker) {
     runnable = runnable || (task.runnable_archs & worker_archs_) != 0;
@@ -129,12 +135,8 @@ TaskHandle Engine::submit(Task* task) {
       throw RuntimeClosed("cannot submit task '" + std::string(task->display_name()) +
                           "': the runtime was shut down");
     }
-    task->runnable_archs = 0;
-    for (Arch a : kAllArchs) {
-      if (task->codelet->kernels[index_of(a)])
-        task->runnable_archs |= static_cast<std::uint8_t>(1u << index_of(a));
-    }
-    task->runnable_archs &= task->arch_mask;
+    task->runnable_archs =
+        static_cast<std::uint8_t>(implemented_archs(*task->codelet) & task->arch_mask);
     check_submittable(*task);
     if (config_.max_submitted > 0) {
       throttle();

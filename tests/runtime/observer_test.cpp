@@ -43,9 +43,7 @@ TEST_P(Observers, SeeEveryTaskStartAndEndOnItsWorker) {
   std::vector<long> cells(8, 0);
   std::vector<VectorHandle> handles;
   for (long& c : cells) handles.push_back(rt.register_vector(std::span(&c, 1)));
-  std::atomic<int> wrong_worker{0};
-  Codelet inc("inc");
-  inc.cpu([&](TaskContext& ctx) { ++ctx.vector<long>(0)[0]; });
+  const Codelet inc = testing::increment_codelet();
   for (int i = 0; i < kTasks; ++i)
     rt.task(inc).read_write(handles[i % 8]).name(i == 0 ? "first" : "other").submit();
   rt.wait_all();
@@ -78,8 +76,7 @@ TEST(Observers, AThrowingObserverDoesNotStopTheRun) {
   rt.add_observer(std::make_shared<Thrower>());
   std::vector<long> x(1, 0);
   auto h = rt.register_vector(std::span(x));
-  Codelet inc("inc");
-  inc.cpu([](TaskContext& ctx) { ++ctx.vector<long>(0)[0]; });
+  const Codelet inc = testing::increment_codelet();
   for (int i = 0; i < 5; ++i) rt.submit(inc, {{h, RW}});
   EXPECT_NO_THROW(rt.wait_all());
   rt.unregister(h);
@@ -91,8 +88,7 @@ TEST(OnDone, CalledOnceWithHowTheTaskEnded) {
   Runtime rt(testing::test_config("eager", 2));
   std::vector<long> x(1, 0);
   auto h = rt.register_vector(std::span(x));
-  Codelet inc("inc");
-  inc.cpu([](TaskContext& ctx) { ++ctx.vector<long>(0)[0]; });
+  const Codelet inc = testing::increment_codelet();
   Codelet boom("boom");
   boom.cpu([](TaskContext&) { throw std::runtime_error("boom"); });
   std::mutex mutex;
@@ -123,8 +119,7 @@ TEST(OnDone, ACallbackMaySubmitTheNextRound) {
   Runtime rt(testing::test_config("lws", 2));
   std::vector<long> x(1, 0);
   auto h = rt.register_vector(std::span(x));
-  Codelet inc("inc");
-  inc.cpu([](TaskContext& ctx) { ++ctx.vector<long>(0)[0]; });
+  const Codelet inc = testing::increment_codelet();
   std::function<void(const TaskEvent&)> next;
   std::atomic<int> rounds{0};
   next = [&](const TaskEvent&) {
@@ -140,8 +135,7 @@ TEST(OnDone, AThrowingCallbackFailsItsTaskAndCancelsItsDependents) {
   Runtime rt(testing::test_config("eager", 2));
   std::vector<long> x(1, 0);
   auto h = rt.register_vector(std::span(x));
-  Codelet inc("inc");
-  inc.cpu([](TaskContext& ctx) { ++ctx.vector<long>(0)[0]; });
+  const Codelet inc = testing::increment_codelet();
   TaskHandle t = rt.task(inc)
                      .read_write(h)
                      .name("checked")

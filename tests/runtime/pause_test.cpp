@@ -20,19 +20,13 @@ namespace {
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
-Codelet counter_codelet() {
-  Codelet inc("inc");
-  inc.cpu([](TaskContext& ctx) { ++ctx.vector<long>(0)[0]; });
-  return inc;
-}
-
 class Pause : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Pause, NothingRunsUntilResume) {
   std::vector<long> value(1, 0);
   Runtime rt(testing::test_config(GetParam(), 2));
   auto h = rt.register_vector(std::span(value));
-  const Codelet inc = counter_codelet();
+  const Codelet inc = testing::increment_codelet();
   rt.pause();
   EXPECT_TRUE(rt.paused());
   for (int i = 0; i < 50; ++i) rt.submit(inc, {{h, RW}});
@@ -132,7 +126,7 @@ TEST(PauseHooks, PolicySeesTheWholeBatchBeforeTheFirstPush) {
   {
     Runtime rt(testing::test_config("test-recording", 2));
     auto h = rt.register_vector(std::span(value));
-    const Codelet inc = counter_codelet();
+    const Codelet inc = testing::increment_codelet();
     rt.pause();
     for (int i = 0; i < 3; ++i) rt.submit(inc, {{h, RW}});
     rt.resume();
@@ -149,7 +143,7 @@ TEST(PauseNesting, EachPauseNeedsItsResume) {
   std::vector<long> value(1, 0);
   Runtime rt(testing::test_config("eager", 2));
   auto h = rt.register_vector(std::span(value));
-  const Codelet inc = counter_codelet();
+  const Codelet inc = testing::increment_codelet();
   rt.pause();
   rt.pause();
   rt.submit(inc, {{h, RW}});
@@ -173,7 +167,7 @@ TEST(PauseMisuse, WaitingWhilePausedThrowsInsteadOfHanging) {
   std::vector<long> value(1, 0);
   Runtime rt(testing::test_config("eager", 2));
   auto h = rt.register_vector(std::span(value));
-  const Codelet inc = counter_codelet();
+  const Codelet inc = testing::increment_codelet();
   rt.pause();
   TaskHandle t = rt.submit(inc, {{h, RW}});
   EXPECT_THAT([&] { rt.wait_all(); },
@@ -192,7 +186,7 @@ TEST(PauseMisuse, ShutdownWhilePausedRunsWhatWasHeld) {
   {
     Runtime rt(testing::test_config("lws", 2));
     auto h = rt.register_vector(std::span(value));
-    const Codelet inc = counter_codelet();
+    const Codelet inc = testing::increment_codelet();
     rt.pause();
     for (int i = 0; i < 10; ++i) rt.submit(inc, {{h, RW}});
   }  // destroyed while paused
@@ -224,7 +218,7 @@ TEST(PauseMisuse, AThrowingBatchHookNeitherLosesTasksNorBreaksShutdown) {
   {
     Runtime rt(testing::test_config("test-throwing-batch", 2));
     auto h = rt.register_vector(std::span(value));
-    const Codelet inc = counter_codelet();
+    const Codelet inc = testing::increment_codelet();
     rt.pause();
     for (int i = 0; i < 5; ++i) rt.submit(inc, {{h, RW}});
     EXPECT_THAT([&] { rt.resume(); },

@@ -57,8 +57,7 @@ TEST(ThrottleExemptions, TasksSubmittingTasksAndPausedSubmittersNeverWait) {
   std::vector<long> x(1, 0);
   Runtime rt(testing::test_config("lws", 2).with_max_submitted(2, 1));
   auto hx = rt.register_vector(std::span(x));
-  Codelet inc("inc");
-  inc.cpu([](TaskContext& ctx) { ++ctx.vector<long>(0)[0]; });
+  const Codelet inc = testing::increment_codelet();
   Codelet spawner("spawner");
   spawner.cpu([&](TaskContext&) {
     for (int i = 0; i < 20; ++i) rt.submit(inc, {{hx, RW}});  // far beyond the bound
@@ -80,8 +79,7 @@ TEST(ThrottleExemptions, CallbacksThatSubmitWhileResumeReleasesABatchNeverWait) 
   std::vector<long> x(1, 0);
   Runtime rt(testing::test_config("eager", 2).with_max_submitted(10));
   auto hx = rt.register_vector(std::span(x));
-  Codelet inc("inc");
-  inc.cpu([](TaskContext& ctx) { ++ctx.vector<long>(0)[0]; });
+  const Codelet inc = testing::increment_codelet();
   rt.pause();
   TaskHandle first = rt.task(inc)
                          .read_write(hx)

@@ -26,6 +26,13 @@ inline Config test_config(const std::string& sched, int ncpu = 2) {
   return Config{}.with_sched(sched).with_ncpu(ncpu).with_ncuda(0).without_env();
 }
 
+// A codelet that adds one to element 0 of a vector<long>: the counter of many tests.
+inline Codelet increment_codelet() {
+  Codelet inc("inc");
+  inc.cpu([](TaskContext& ctx) { ++ctx.vector<long>(0)[0]; });
+  return inc;
+}
+
 // Sets an environment variable for the scope of the object, then restores it.
 class ScopedEnv {
  public:

@@ -189,11 +189,8 @@ class HeftPolicy final : public Policy {
   // Plans every task known so far again, from scratch, and improves the plan (improve=K).
   // Only while no task has been handed out: ready tasks keep the worker that push named.
   void replan_all() {
-    if (placer_->schedule().worker.size() > 0) {
-      for (std::size_t i = 0; i < known_.size(); ++i) {
-        if (nodes_[i].ready && placer_->placed(i))
-          known_[i].pinned = worker_of(i);  // push already named it
-      }
+    for (std::size_t i = 0; i < known_.size(); ++i) {
+      if (nodes_[i].ready && placer_->placed(i)) known_[i].pinned = worker_of(i);  // push named it
     }
     origin_us_ = host().now_us();
     problem_ = planning::problem_from(host(), known_);
