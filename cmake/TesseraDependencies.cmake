@@ -55,3 +55,20 @@ if(TESSERA_MPI AND NOT TESSERA_FUZZ)
     message(STATUS "Tessera: MPI not found: building without the distributed layer")
   endif()
 endif()
+
+# LibTorch (Debian's libtorch-dev, CPU) and sentencepiece for the learning layer
+# (codelets/nn) and the workloads on it. Optional: without them the runtime, the policies
+# and the dense workloads build and test as before, and the learning parts are left out.
+option(TESSERA_TORCH "Build the LibTorch layer and the learning workloads when LibTorch is found" ON)
+set(TESSERA_HAVE_TORCH OFF)
+if(TESSERA_TORCH AND NOT TESSERA_FUZZ)
+  find_package(Torch CONFIG QUIET)
+  pkg_check_modules(SENTENCEPIECE QUIET IMPORTED_TARGET sentencepiece)
+  if(Torch_FOUND AND SENTENCEPIECE_FOUND)
+    set(TESSERA_HAVE_TORCH ON)
+    message(STATUS "Tessera: LibTorch and sentencepiece found: learning workloads enabled")
+  else()
+    message(STATUS "Tessera: LibTorch or sentencepiece not found (apt-get install libtorch-dev "
+                   "libsentencepiece-dev): building without the learning workloads (tessera lm)")
+  endif()
+endif()

@@ -10,6 +10,7 @@ packages=(
   libstarpu-dev libtbb-dev
   libopenblas-dev liblapacke-dev libglpk-dev
   libopenmpi-dev openmpi-bin
+  libtorch-dev libsentencepiece-dev bible-kjv
 )
 
 if [[ "${TESSERA_SKIP_DEPS:-0}" == "1" ]]; then
