@@ -3,7 +3,8 @@
 #               scheduler benchmark: INSPIRIT against the other policies, simulated)
 #   make test   builds and runs every test with ctest
 # Also: make test-asan / make test-tsan (sanitizer builds running the core tests),
-#       make bench (the overhead benchmark), make format, make clean.
+#       make bench (the overhead benchmark), make models (the small language models of the
+#       learning workloads, a few minutes), make format, make clean.
 
 BUILD      ?= build
 JOBS       ?= $(shell scripts/jobs.sh)
@@ -11,7 +12,7 @@ CMAKE_ARGS ?=
 # No test may hold up the suite: one without its own TIMEOUT property is stopped after this.
 CTEST      := ctest --output-on-failure --timeout 600
 
-.PHONY: all deps configure build run test test-asan test-tsan fuzz bench format clean
+.PHONY: all deps configure build run test test-asan test-tsan fuzz bench models format clean
 
 FUZZ_SECONDS ?= 20
 
@@ -37,14 +38,14 @@ test: build
 # The core runtime, simulator and MPI tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan: deps
 	cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTESSERA_SANITIZE=address,undefined \
-	  -DTESSERA_BUILD_BENCH=OFF $(CMAKE_ARGS)
+	  -DTESSERA_BUILD_BENCH=OFF -DTESSERA_TORCH=OFF $(CMAKE_ARGS)
 	cmake --build $(BUILD)-asan -j$(JOBS)
 	$(CTEST) --test-dir $(BUILD)-asan -j$(JOBS) -L 'core|sim|mpi'
 
 # The core runtime tests under ThreadSanitizer.
 test-tsan: deps
 	cmake -S . -B $(BUILD)-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTESSERA_SANITIZE=thread \
-	  -DTESSERA_BUILD_BENCH=OFF $(CMAKE_ARGS)
+	  -DTESSERA_BUILD_BENCH=OFF -DTESSERA_TORCH=OFF $(CMAKE_ARGS)
 	cmake --build $(BUILD)-tsan -j$(JOBS)
 	TSAN_OPTIONS="halt_on_error=1" $(CTEST) --test-dir $(BUILD)-tsan -j$(JOBS) -L core
 
@@ -54,6 +55,11 @@ fuzz: deps
 
 bench: build
 	$(BUILD)/bin/tessera-bench-overhead
+
+# The corpora and the small language models the learning workloads start from (minutes).
+MODELS ?= models
+models: build
+	scripts/make-models.sh $(BUILD)/bin/tessera $(MODELS)
 
 format:
 	find runtime plugins codelets apps tests bench docs -name '*.cpp' -o -name '*.hpp' -o -name '*.cu' | \

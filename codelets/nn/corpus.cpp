@@ -26,29 +26,56 @@ void append(std::vector<std::string>& to, std::vector<std::string>&& from) {
   to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
 }
 
-// The King James text through the `bible` program of Debian's bible-kjv package.
+// The verse number that opens a verse line ("  12 And God said..."): the text after it,
+// or npos when the line does not open a verse.
+std::size_t verse_text_start(const std::string& line) {
+  std::size_t i = 0;
+  while (i < line.size() && line[i] == ' ') ++i;
+  const std::size_t digits = i;
+  while (i < line.size() && line[i] >= '0' && line[i] <= '9') ++i;
+  if (i == digits || digits == 0 || i >= line.size() || line[i] != ' ') return std::string::npos;
+  return i + 1;
+}
+
+// The King James text through the `bible` program of Debian's bible-kjv package, one
+// verse a line. The program prints a heading per chapter ("Genesis 1"), a blank line, then
+// each verse as "  N text" wrapped onto continuation lines.
 std::vector<std::string> kjv_lines() {
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen("bible Gen1:1-Rev22:21 2>/dev/null", "r"),
                                              pclose);
   if (!pipe) throw Error("corpus 'kjv': cannot start the 'bible' program");
-  std::vector<std::string> lines;
-  std::string line;
+  std::vector<std::string> verses;
+  std::string verse, line;
+  bool open = false;
+  auto close = [&] {
+    if (open && !verse.empty()) verses.push_back(std::move(verse));
+    verse.clear();
+    open = false;
+  };
   char buffer[8192];
   while (std::fgets(buffer, sizeof buffer, pipe.get()) != nullptr) {
     line += buffer;
     if (line.empty() || line.back() != '\n') continue;
     line.pop_back();
-    // "Ge1:1 In the beginning...": drop the verse reference.
-    const std::size_t space = line.find(' ');
-    if (space != std::string::npos && line.find(':') < space) line.erase(0, space + 1);
-    if (!line.empty()) lines.push_back(std::move(line));
+    strip_cr(line);
+    if (const std::size_t text = verse_text_start(line); text != std::string::npos) {
+      close();
+      verse = line.substr(text);
+      open = true;
+    } else if (line.empty()) {
+      close();
+    } else if (open) {
+      verse += ' ';
+      verse += line;
+    }  // else: a chapter heading
     line.clear();
   }
-  if (lines.size() < 1000) {
+  close();
+  if (verses.size() < 1000) {
     throw InvalidArgument(
         "corpus 'kjv': the 'bible' program gave no text; install it: apt-get install bible-kjv");
   }
-  return lines;
+  return verses;
 }
 
 std::filesystem::path log_file(const std::filesystem::path& data_dir, std::string_view system) {
@@ -57,7 +84,7 @@ std::filesystem::path log_file(const std::filesystem::path& data_dir, std::strin
 
 }  // namespace
 
-std::vector<std::string> read_lines(const std::filesystem::path& path) {
+std::vector<std::string> read_lines(const std::filesystem::path& path, bool allow_empty) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InvalidArgument("corpus: cannot open '" + path.string() + "'");
   std::string head(65536, '\0');
@@ -75,7 +102,7 @@ std::vector<std::string> read_lines(const std::filesystem::path& path) {
   }
   std::size_t non_empty = 0;
   for (const std::string& l : lines) non_empty += l.empty() ? 0 : 1;
-  if (non_empty == 0) throw InvalidArgument("corpus: '" + path.string() + "' has no text");
+  if (non_empty == 0 && !allow_empty) throw InvalidArgument("corpus: '" + path.string() + "' has no text");
   return lines;
 }
 
@@ -139,7 +166,7 @@ void write_splits(const CorpusSplits& splits, const std::filesystem::path& dir) 
 }
 
 std::vector<std::string> read_split(const std::filesystem::path& dir, std::string_view split) {
-  return read_lines(dir / (std::string(split) + ".txt"));
+  return read_lines(dir / (std::string(split) + ".txt"), /*allow_empty=*/true);
 }
 
 std::filesystem::path default_data_dir() {

@@ -36,7 +36,7 @@ void advance(DecodeState& s) {
   } else if (s.cache.length() + 1 > context) {
     // The window is full: restart from the last half-context of tokens.
     s.cache.clear();
-    input = as_row(s.tokens, s.tokens.size() - static_cast<std::size_t>(context / 2));
+    input = as_row(s.tokens, s.tokens.size() - static_cast<std::size_t>(std::max<std::int64_t>(1, context / 2)));
   } else {
     input = torch::tensor({s.pending}, torch::kLong).view({1, 1});
   }
@@ -85,7 +85,7 @@ std::int64_t Sampler::next(const torch::Tensor& logits) {
 }
 
 std::vector<int> generate(Runtime& runtime, DecoderLM& model, const std::vector<int>& prompt,
-                          const GenerateOptions& options) {
+                          const GenerateOptions& options, std::span<const TensorSetHandle> reads) {
   if (prompt.empty()) throw InvalidArgument("generate: the prompt has no token");
   if (options.max_new_tokens < 0) throw InvalidArgument("generate: max_new_tokens must be >= 0");
   const auto& config = model->config();
@@ -109,16 +109,30 @@ std::vector<int> generate(Runtime& runtime, DecoderLM& model, const std::vector<
   state->prompt = state->tokens.size();
   auto handle = runtime.register_object(state);
   handle.set_name("lm.decode.state");
+  struct Unregister {
+    Runtime& rt;
+    DataHandle h;
+    ~Unregister() {
+      try {
+        rt.unregister(h);
+      } catch (...) {  // the runtime is closing: nothing left to release
+      }
+    }
+  } unregister{runtime, handle};
   const auto codelet = torch_codelet("lm.decode", [](TaskContext& ctx) {
     auto& s = ctx.object<DecodeState>(0);
     if (!s.finished) advance(s);
   });
-  TaskHandle last;
-  for (std::int64_t i = 0; i < options.max_new_tokens; ++i) {
-    last = runtime.task(codelet).read_write(handle).name("lm.decode[" + std::to_string(i) + "]").submit();
+  constexpr std::int64_t kRound = 32;
+  for (std::int64_t i = 0; i < options.max_new_tokens && !state->finished;) {
+    TaskHandle last;
+    for (const std::int64_t end = std::min(options.max_new_tokens, i + kRound); i < end; ++i) {
+      auto builder = runtime.task(codelet);
+      for (const auto& h : reads) builder.read(h);
+      last = builder.read_write(handle).name("lm.decode[" + std::to_string(i) + "]").submit();
+    }
+    last.wait();  // the state is read below only once its last writer is done
   }
-  if (last) last.wait();
-  runtime.unregister(handle);
   return {state->tokens.begin() + static_cast<std::ptrdiff_t>(state->prompt), state->tokens.end()};
 }
 

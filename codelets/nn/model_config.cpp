@@ -69,6 +69,9 @@ ModelConfig ModelConfig::from_json(std::string_view text, std::string_view where
     }
     return j[key].get<std::int64_t>();
   };
+  if (j.contains("size") && !j["size"].is_string()) {
+    throw InvalidArgument(std::string(where) + ": model configuration field 'size' is not a string");
+  }
   c.size = j.value("size", std::string("custom"));
   c.vocab = integer("vocab");
   c.context = integer("context");

@@ -91,6 +91,13 @@ void load_weights(torch::nn::Module& model, const std::string& bytes, const std:
     throw InvalidArgument(where + ": the weights section is not a LibTorch archive");
   }
   torch::NoGradGuard no_grad;
+  const auto params = model.named_parameters();
+  for (const auto& key : archive.keys()) {
+    if (params.find(key) == nullptr) {
+      throw InvalidArgument(where + ": the weights hold parameter '" + key +
+                            "', which the configuration has not (a model with adapters?)");
+    }
+  }
   for (auto& p : model.named_parameters()) {
     torch::Tensor stored;
     if (!archive.try_read(p.key(), stored)) {
@@ -103,6 +110,11 @@ void load_weights(torch::nn::Module& model, const std::string& bytes, const std:
           << " in the file but " << p.value().sizes() << " in the configuration";
       throw InvalidArgument(msg.str());
     }
+    if (stored.scalar_type() != p.value().scalar_type()) {
+      throw InvalidArgument(where + ": parameter '" + p.key() + "' is stored as " +
+                            std::string(c10::toString(stored.scalar_type())) + ", the model uses " +
+                            std::string(c10::toString(p.value().scalar_type())));
+    }
     p.value().copy_(stored);
   }
 }
@@ -110,10 +122,11 @@ void load_weights(torch::nn::Module& model, const std::string& bytes, const std:
 }  // namespace
 
 void save_model(const std::filesystem::path& path, const LanguageModel& lm) {
+  const auto notes = lm.notes.empty() ? nlohmann::json::object() : nlohmann::json::parse(lm.notes, nullptr, false);
+  if (notes.is_discarded()) throw InvalidArgument("save_model: the notes are not JSON");
   nlohmann::json header = {{"format", "tessera language model"},
                            {"config", nlohmann::json::parse(lm.config.to_json())},
-                           {"notes", lm.notes.empty() ? nlohmann::json::object()
-                                                      : nlohmann::json::parse(lm.notes)}};
+                           {"notes", notes}};
   std::string bytes(kMagic, kMagicSize);
   put<std::uint32_t>(bytes, kModelFileVersion);
   put_section(bytes, header.dump());
@@ -121,14 +134,19 @@ void save_model(const std::filesystem::path& path, const LanguageModel& lm) {
   put_section(bytes, weights_of(*lm.model));
   put<std::uint64_t>(bytes, fnv1a(bytes));
 
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   const std::filesystem::path temp = path.string() + ".partial";
-  {
+  try {
+    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) throw Error("save_model: cannot write '" + temp.string() + "'");
+    out.close();
+    if (!out) throw Error("cannot write '" + temp.string() + "'");
+    std::filesystem::rename(temp, path);
+  } catch (const std::exception& e) {
+    std::error_code ignored;
+    std::filesystem::remove(temp, ignored);
+    throw Error("save_model: '" + path.string() + "': " + e.what());
   }
-  std::filesystem::rename(temp, path);
 }
 
 LanguageModel load_model(const std::filesystem::path& path) {
@@ -163,6 +181,13 @@ LanguageModel load_model(const std::filesystem::path& path) {
     throw InvalidArgument(where + ": the header is not the expected JSON");
   }
   ModelConfig config = ModelConfig::from_json(header["config"].dump(), where);
+  // The weights must be there before the model is allocated: a configuration within range
+  // can still ask for more memory than the file could ever fill.
+  const auto needed = static_cast<std::uint64_t>(config.decoder_parameters()) * sizeof(float);
+  if (weights.size() < needed) {
+    throw InvalidArgument(where + ": its weights section has " + std::to_string(weights.size()) +
+                          " bytes, the configuration needs at least " + std::to_string(needed));
+  }
   Tokenizer tokenizer = Tokenizer::from_serialized(tokenizer_bytes, where);
   if (tokenizer.vocab_size() != config.vocab) {
     throw InvalidArgument(where + ": its tokenizer has " + std::to_string(tokenizer.vocab_size()) +

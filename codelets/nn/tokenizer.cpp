@@ -109,11 +109,13 @@ Tokenizer Tokenizer::train(std::span<const std::string> lines, const TokenizerOp
     sizes.push_back(l.size());
   }
   if (data.empty()) throw InvalidArgument("tokenizer: no non-empty line to train on");
-  // Identity normalization keeps log text (case, digits, punctuation) as it is and the
-  // serialized model small; one thread and a seed keep training reproducible.
+  // Identity normalization and no whitespace folding keep log text (case, digits,
+  // punctuation, aligned columns) as it is and the serialized model small; one thread and
+  // a seed keep training reproducible.
   const std::string args = "--vocab_size=" + std::to_string(options.vocab_size) +
                            " --model_type=" + options.model_type +
-                           " --normalization_rule_name=identity --character_coverage=1.0"
+                           " --normalization_rule_name=identity --remove_extra_whitespaces=false"
+                           " --character_coverage=1.0"
                            " --unk_id=0 --bos_id=1 --eos_id=2 --pad_id=3 --num_threads=1"
                            " --hard_vocab_limit=false --minloglevel=3" +
                            " --input_sentence_size=" + std::to_string(options.max_sentences) +
@@ -183,6 +185,14 @@ std::string Tokenizer::decode(std::span<const int> ids) const {
   }
   Buffer owned{text};
   return {text, size};
+}
+
+std::string Tokenizer::decode_after(std::span<const int> prompt, std::span<const int> continuation) const {
+  std::vector<int> all(prompt.begin(), prompt.end());
+  all.insert(all.end(), continuation.begin(), continuation.end());
+  const std::string whole = decode(all);
+  const std::string head = decode(prompt);
+  return whole.compare(0, head.size(), head) == 0 ? whole.substr(head.size()) : decode(continuation);
 }
 
 int Tokenizer::vocab_size() const { return impl_->pieces; }

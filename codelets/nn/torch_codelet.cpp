@@ -49,9 +49,9 @@ Codelet torch_codelet(std::string name, Kernel kernel, TorchTaskOptions options)
   const int threads = options.intra_op_threads > 0 ? options.intra_op_threads : torch_threads();
   Codelet codelet(std::move(name));
   codelet.cpu([kernel = std::move(kernel), threads, grad = options.grad](TaskContext& ctx) {
-    set_intra_op_threads(threads);
-    torch::AutoGradMode mode(grad);
     try {
+      set_intra_op_threads(threads);
+      torch::AutoGradMode mode(grad);
       kernel(ctx);
     } catch (const c10::Error& e) {
       throw Error("LibTorch: " + std::string(e.what_without_backtrace()));

@@ -1,6 +1,7 @@
 #pragma once
 // Precompiled for the LibTorch translation units (see CMakeLists.txt): the narrow LibTorch
 // headers the layer uses, nothing of Tessera's own.
+#include <ATen/Parallel.h>
 #include <torch/autograd.h>
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/functional/loss.h>

@@ -9,7 +9,6 @@
 #include <tessera/error.hpp>
 #include <tessera/task_context.hpp>
 
-#include "tessera/nn/corpus.hpp"
 #include "tessera/nn/tokenizer.hpp"
 #include "tessera/nn/torch_codelet.hpp"
 
@@ -23,12 +22,6 @@ struct MicroBatch {
   std::vector<torch::Tensor> grads;  // one per trainable parameter, in shard order
 };
 
-struct StepRecord {
-  std::vector<torch::Tensor> inputs;  // the micro-batches' windows
-  std::vector<double> losses;         // written by forward[m], slot m only
-  std::int64_t tokens = 0;
-  std::vector<TaskHandle> tasks;
-};
 
 std::vector<TensorSetHandle> register_shards(Runtime& rt,
                                              const std::vector<std::shared_ptr<TensorSet>>& sets,
@@ -120,6 +113,13 @@ torch::Tensor windows_tensor(const std::vector<std::int32_t>& tokens, std::int64
 
 // --- TaskTrainer -----------------------------------------------------------------------
 
+struct TaskTrainer::StepRecord {
+  std::vector<torch::Tensor> inputs;  // the micro-batches' windows
+  std::vector<double> losses;         // written by forward[m], slot m only
+  std::int64_t tokens = 0;
+  std::vector<TaskHandle> tasks;
+};
+
 struct TaskTrainer::State {
   DecoderLM model{nullptr};
   std::vector<std::shared_ptr<TensorSet>> shards;
@@ -128,7 +128,7 @@ struct TaskTrainer::State {
   std::vector<std::unique_ptr<torch::optim::AdamW>> optimizers;  // one per shard
   std::vector<std::shared_ptr<MicroBatch>> micro;
   std::vector<ObjectHandle<MicroBatch>> micro_handles;
-  std::deque<std::shared_ptr<StepRecord>> pending;
+  std::deque<std::shared_ptr<TaskTrainer::StepRecord>> pending;
   Codelet forward{"lm.forward"}, backward{"lm.backward"}, optimize{"lm.adamw"};
 };
 
@@ -151,11 +151,16 @@ TaskTrainer::TaskTrainer(Runtime& runtime, DecoderLM model, TrainOptions options
     st.optimizers.push_back(
         std::make_unique<torch::optim::AdamW>(set->tensors(), adamw_options(options_)));
   }
-  shard_handles_ = register_shards(runtime_, st.shards, "lm.params.");
-  for (std::int64_t m = 0; m < options_.micro_batches; ++m) {
-    st.micro.push_back(std::make_shared<MicroBatch>());
-    st.micro_handles.push_back(runtime_.register_object(st.micro.back()));
-    st.micro_handles.back().set_name("lm.micro." + std::to_string(m));
+  try {
+    shard_handles_ = register_shards(runtime_, st.shards, "lm.params.");
+    for (std::int64_t m = 0; m < options_.micro_batches; ++m) {
+      st.micro.push_back(std::make_shared<MicroBatch>());
+      st.micro_handles.push_back(runtime_.register_object(st.micro.back()));
+      st.micro_handles.back().set_name("lm.micro." + std::to_string(m));
+    }
+  } catch (...) {
+    release();
+    throw;
   }
   const std::size_t nshards = st.shards.size();
   State* s = state_.get();
@@ -213,12 +218,19 @@ TaskTrainer::~TaskTrainer() {
       } catch (...) {  // a failed step was reported, or is dropped with the trainer
       }
     }
+    record->tasks.clear();
   }
+  release();
+}
+
+void TaskTrainer::release() noexcept {
   try {
     for (auto& h : shard_handles_) runtime_.unregister(h);
     for (auto& h : state_->micro_handles) runtime_.unregister(h);
   } catch (...) {  // the runtime was shut down first: nothing left to release
   }
+  shard_handles_.clear();
+  state_->micro_handles.clear();
 }
 
 void TaskTrainer::submit(const torch::Tensor& windows) {
@@ -232,29 +244,47 @@ void TaskTrainer::submit(const torch::Tensor& windows) {
   record->tokens = count_targets(windows);
   if (record->tokens == 0) throw InvalidArgument("training: the batch has no target token");
   const double lr = options_.learning_rate_at(submitted_);
-  for (std::size_t m = 0; m < record->inputs.size(); ++m) {
+  record->tasks.reserve(2 * record->inputs.size() + shard_handles_.size());
+  try {
+    submit_tasks(*record, record, lr);
+  } catch (...) {
+    // A step is all or nothing: a part of the model must not take it alone.
+    runtime_.cancel(record->tasks);
+    for (auto& t : record->tasks) {
+      try {
+        t.wait();
+      } catch (...) {  // cancelled or failed: the step is abandoned either way
+      }
+    }
+    throw;
+  }
+  st.pending.push_back(std::move(record));
+  ++submitted_;
+}
+
+void TaskTrainer::submit_tasks(StepRecord& rec, const std::shared_ptr<StepRecord>& record, double lr) {
+  State& st = *state_;
+  for (std::size_t m = 0; m < rec.inputs.size(); ++m) {
     auto forward = runtime_.task(st.forward);
     auto backward = runtime_.task(st.backward);
     for (const auto& h : shard_handles_) {
       forward.read(h);
       backward.read(h);
     }
-    record->tasks.push_back(forward.read_write(st.micro_handles[m])
+    rec.tasks.push_back(forward.read_write(st.micro_handles[m])
                                 .args(record, static_cast<std::int64_t>(m))
                                 .name(task_label("lm.forward", submitted_, m))
                                 .submit());
-    record->tasks.push_back(backward.read_write(st.micro_handles[m]).name(task_label("lm.backward", submitted_, m)).submit());
+    rec.tasks.push_back(backward.read_write(st.micro_handles[m]).name(task_label("lm.backward", submitted_, m)).submit());
   }
   for (std::size_t s = 0; s < shard_handles_.size(); ++s) {
     auto optimize = runtime_.task(st.optimize);
     optimize.read_write(shard_handles_[s]);
     for (const auto& h : st.micro_handles) optimize.read(h);
-    record->tasks.push_back(optimize.args(static_cast<std::int64_t>(s), lr)
-                                .name(task_label("lm.adamw", submitted_, s))
-                                .submit());
+    rec.tasks.push_back(optimize.args(static_cast<std::int64_t>(s), lr)
+                            .name(task_label("lm.adamw", submitted_, s))
+                            .submit());
   }
-  st.pending.push_back(std::move(record));
-  ++submitted_;
 }
 
 StepResult TaskTrainer::next_result() {
@@ -262,7 +292,10 @@ StepResult TaskTrainer::next_result() {
   if (st.pending.empty()) throw InvalidArgument("training: no step was submitted");
   auto record = std::move(st.pending.front());
   st.pending.pop_front();
-  wait_all_of(record->tasks);
+  // The forward tasks' arguments hold the record: dropping the handles breaks the cycle.
+  std::vector<TaskHandle> tasks = std::move(record->tasks);
+  record->tasks.clear();
+  wait_all_of(tasks);
   StepResult result;
   for (double l : record->losses) result.loss += l;  // in micro-batch order
   result.tokens = record->tokens;
@@ -289,52 +322,6 @@ StepResult reference_step(DecoderLM& model, torch::optim::AdamW& optimizer,
   }
   optimizer.step();
   return result;
-}
-
-// --- evaluation ------------------------------------------------------------------------
-
-Evaluation evaluate(Runtime& runtime, DecoderLM& model, const std::vector<std::int32_t>& stream,
-                    std::int64_t length, std::int64_t windows_per_task, std::int64_t max_windows) {
-  if (windows_per_task < 1) throw InvalidArgument("evaluate: windows_per_task must be >= 1");
-  if (length < 1 || length > model->config().context) {
-    throw InvalidArgument("evaluate: window length " + std::to_string(length) +
-                          " must be in [1, context " + std::to_string(model->config().context) + "]");
-  }
-  const WindowSampler windows(stream, length, 0);
-  std::int64_t count = windows.windows();
-  if (max_windows > 0) count = std::min(count, max_windows);
-  const std::int64_t tasks = (count + windows_per_task - 1) / windows_per_task;
-  auto sums = std::make_shared<std::vector<double>>(static_cast<std::size_t>(tasks), 0.0);
-  auto params = std::make_shared<TensorSet>();
-  for (const auto& p : model->named_parameters()) params->add(p.key(), p.value());
-  auto handle = register_tensors(runtime, params, "lm.eval.params");
-  DecoderLM shared = model;
-  auto codelet = torch_codelet("lm.eval", [shared, sums](TaskContext& ctx) mutable {
-    const auto& rows = ctx.arg<torch::Tensor>(0);
-    (*sums)[static_cast<std::size_t>(ctx.arg<std::int64_t>(1))] = shared->loss_sum(rows).item<double>();
-  });
-  std::vector<TaskHandle> handles;
-  std::int64_t tokens = 0;
-  for (std::int64_t t = 0; t < tasks; ++t) {
-    std::vector<std::int32_t> chunk;
-    const std::int64_t end = std::min(count, (t + 1) * windows_per_task);
-    for (std::int64_t w = t * windows_per_task; w < end; ++w) {
-      const auto win = windows.window(w);
-      chunk.insert(chunk.end(), win.begin(), win.end());
-    }
-    auto rows = windows_tensor(chunk, length);
-    tokens += count_targets(rows);
-    handles.push_back(runtime.task(codelet).read(handle).args(rows, t).name(task_label("lm.eval", 0, static_cast<std::size_t>(t))).submit());
-  }
-  for (auto& h : handles) h.wait();
-  runtime.unregister(handle);
-  Evaluation e;
-  double total = 0;
-  for (double s : *sums) total += s;
-  e.tokens = tokens;
-  e.loss = tokens > 0 ? total / static_cast<double>(tokens) : 0.0;
-  e.perplexity = std::exp(e.loss);
-  return e;
 }
 
 }  // namespace tessera::nn

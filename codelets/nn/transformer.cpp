@@ -15,6 +15,12 @@
 namespace tessera::nn {
 namespace {
 
+void initialize_linear(torch::nn::LinearImpl& linear) {
+  torch::NoGradGuard no_grad;
+  linear.weight.normal_(0.0, 0.02);
+  if (linear.bias.defined()) linear.bias.zero_();
+}
+
 // GPT-2's initialization: weights N(0, 0.02), biases 0; norms keep (1, 0).
 void initialize(torch::nn::Module& module) {
   torch::NoGradGuard no_grad;
@@ -283,7 +289,7 @@ ClassifierImpl::ClassifierImpl(ModelConfig config, std::int64_t classes) {
   const std::int64_t width = config.d_model;
   encoder = register_module("encoder", Encoder(std::move(config)));
   output = register_module("output", torch::nn::Linear(width, classes));
-  initialize(*output);
+  initialize_linear(*output);
 }
 
 torch::Tensor ClassifierImpl::forward(const torch::Tensor& tokens, const torch::Tensor& padding) {
@@ -302,7 +308,7 @@ SpanReaderImpl::SpanReaderImpl(ModelConfig config) {
   const std::int64_t width = config.d_model;
   encoder = register_module("encoder", Encoder(std::move(config)));
   output = register_module("output", torch::nn::Linear(width, 2));
-  initialize(*output);
+  initialize_linear(*output);
 }
 
 torch::Tensor SpanReaderImpl::forward(const torch::Tensor& tokens, const torch::Tensor& padding) {

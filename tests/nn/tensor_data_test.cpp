@@ -52,6 +52,7 @@ TEST(TensorData, DependenciesAreInferredAsForAnyData) {
 }
 
 TEST(TensorData, TorchTasksRunWithTheirThreadCountAndGradMode) {
+  tessera::testing::ScopedEnv no_threads("TESSERA_TORCH_THREADS", nullptr);
   Runtime rt(tessera::testing::test_config("eager"));
   std::atomic<int> threads{0};
   std::atomic<bool> grad{true};

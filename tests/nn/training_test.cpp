@@ -117,21 +117,19 @@ TEST(TaskTrainer, ForwardOnOneWorkerAndBackwardOnAnother) {
   for (std::size_t i = 0; i < grads.size(); ++i) EXPECT_TRUE(torch::equal(grads[i], expected[i])) << i;
 }
 
-TEST(TaskTrainer, EvaluationIsThePerplexityOfTheMeanLoss) {
+TEST(TaskTrainer, PaddingTargetsAreNotCountedNorLearned) {
   set_intra_op_threads(1);
-  auto model = testing::toy_model(2);
-  std::vector<std::int32_t> stream;
-  for (int i = 0; i < 200; ++i) stream.push_back(4 + (i * 7) % 60);
-  Runtime rt(tessera::testing::test_config("eager", 2));
-  const auto e = evaluate(rt, model, stream, 10, 3);
-  EXPECT_EQ(e.tokens, 19 * 10);
+  auto windows = testing::toy_windows(4, 8);
+  windows[1].narrow(0, 5, 4).fill_(Tokenizer::kPad);  // 4 padded targets in row 1
+  EXPECT_EQ(count_targets(windows), 4 * 8 - 4);
+  auto model = testing::toy_model(6);
   torch::NoGradGuard no_grad;
-  std::vector<std::int32_t> rows;
-  for (int w = 0; w < 19; ++w) rows.insert(rows.end(), stream.begin() + w * 10, stream.begin() + w * 10 + 11);
-  const double loss = model->loss_sum(windows_tensor(rows, 10)).item<double>() / 190.0;
-  EXPECT_NEAR(e.loss, loss, 1e-5);
-  EXPECT_NEAR(e.perplexity, std::exp(loss), 1e-3);
-  EXPECT_GT(e.perplexity, 30.0);  // an untrained model is near uniform over 64 tokens
+  // Row 1's padded targets add nothing: the batch's loss is the other rows' plus row 1 cut
+  // before its padding.
+  const auto others = torch::cat({windows.narrow(0, 0, 1), windows.narrow(0, 2, 2)});
+  const double expected = model->loss_sum(others).item<double>() +
+                          model->loss_sum(windows.narrow(0, 1, 1).narrow(1, 0, 5)).item<double>();
+  EXPECT_NEAR(model->loss_sum(windows).item<double>(), expected, 1e-4);
 }
 
 TEST(TaskTrainer, BadOptionsAndBatchesAreErrors) {

@@ -23,8 +23,9 @@ struct CorpusSplits {
 };
 
 // Lines of a text file, without their end-of-line characters. Throws InvalidArgument
-// naming `path` if it is missing, empty, or not text (a NUL byte in its first 64 KiB).
-std::vector<std::string> read_lines(const std::filesystem::path& path);
+// naming `path` if it is missing, not text (a NUL byte in its first 64 KiB), or, unless
+// `allow_empty`, without any text.
+std::vector<std::string> read_lines(const std::filesystem::path& path, bool allow_empty = false);
 
 // Splits by blocks of `block` consecutive lines, so that no test line sits next to a
 // training line from the same passage: of every 20 blocks, the 19th goes to validation and
@@ -37,7 +38,7 @@ CorpusSplits load_source(std::string_view source, const std::filesystem::path& d
 
 // Writes train.txt, valid.txt and test.txt under `dir` (created if needed).
 void write_splits(const CorpusSplits& splits, const std::filesystem::path& dir);
-// Reads the file of one split written by write_splits (or any text file).
+// Reads the file of one split written by write_splits (an empty file is an empty split).
 std::vector<std::string> read_split(const std::filesystem::path& dir, std::string_view split);
 
 // The project's data folder: $TESSERA_DATA_DIR if set, else the source tree's data/.

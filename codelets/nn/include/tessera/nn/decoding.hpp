@@ -4,12 +4,14 @@
 
 #include <cstdint>
 #include <random>
+#include <span>
 #include <vector>
 
 #include <torch/types.h>
 
 #include <tessera/runtime.hpp>
 
+#include "tessera/nn/tensors.hpp"
 #include "tessera/nn/transformer.hpp"
 
 namespace tessera::nn {
@@ -40,9 +42,12 @@ struct GenerateOptions {
 };
 
 // The prompt's continuation (new tokens only). When prompt and continuation outgrow the
-// model's context, the cache restarts from the last half-context of tokens. Throws
-// InvalidArgument for an empty prompt or a token outside the vocabulary.
+// model's context, the cache restarts from the last half-context of tokens. Tokens are
+// submitted in rounds of 32 tasks, so that a large max_new_tokens costs nothing past the end
+// of the sequence. `reads`: data the tasks must read (a trainer's parameter shards when the
+// model is trained on the same runtime). Throws InvalidArgument for an empty prompt or a
+// token outside the vocabulary, TaskFailed when a step fails.
 std::vector<int> generate(Runtime& runtime, DecoderLM& model, const std::vector<int>& prompt,
-                          const GenerateOptions& options);
+                          const GenerateOptions& options, std::span<const TensorSetHandle> reads = {});
 
 }  // namespace tessera::nn

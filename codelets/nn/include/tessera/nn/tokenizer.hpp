@@ -36,6 +36,9 @@ class Tokenizer {
 
   std::vector<int> encode(std::string_view text) const;
   std::string decode(std::span<const int> ids) const;
+  // The text that `continuation` adds after `prompt`, with its word boundary (decoded
+  // alone, a first piece would lose its leading space).
+  std::string decode_after(std::span<const int> prompt, std::span<const int> continuation) const;
   int vocab_size() const;
   // Bytes that reproduce this tokenizer with from_serialized.
   const std::string& serialized() const;

@@ -27,6 +27,8 @@ int torch_threads();
 
 // Sets this thread's LibTorch and OpenBLAS thread counts to `threads` (only when they
 // differ: changing them flushes caches). Throws InvalidArgument for threads < 1.
+// OpenBLAS's count is process-wide: codelets that run side by side should ask for the same
+// number (the default gives every torch codelet the same).
 void set_intra_op_threads(int threads);
 
 // A CPU codelet running `kernel` under the options. LibTorch errors leave the kernel as
