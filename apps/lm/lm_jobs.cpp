@@ -89,11 +89,13 @@ TrainReport train(Runtime& runtime, const TrainJob& job,
                   const std::function<void(const TrainProgress&)>& on_progress) {
   job.validate();  // before any work: loading a corpus and training a tokenizer take long
   const CorpusText corpus = load_corpus(job.corpus);
-  if (corpus.train.empty()) throw InvalidArgument("lm train: corpus '" + job.corpus + "' has no training line");
+  if (corpus.train.empty())
+    throw InvalidArgument("lm train: corpus '" + job.corpus + "' has no training line");
 
   nn::Tokenizer tokenizer =
       job.tokenizer_from.empty()
-          ? nn::Tokenizer::train(corpus.train, {.vocab_size = job.vocab, .seed = static_cast<unsigned>(job.seed)})
+          ? nn::Tokenizer::train(corpus.train,
+                                 {.vocab_size = job.vocab, .seed = static_cast<unsigned>(job.seed)})
           : std::move(nn::load_model(job.tokenizer_from).tokenizer);
   const nn::ModelConfig config = nn::model_size(job.size, tokenizer.vocab_size());
   const std::int64_t sequence = job.sequence > 0 ? job.sequence : config.context;
@@ -103,7 +105,9 @@ TrainReport train(Runtime& runtime, const TrainJob& job,
   torch::manual_seed(job.seed);
   nn::DecoderLM model(config);
   nn::TrainOptions options;
-  options.micro_batches = job.micro_batches > 0 ? job.micro_batches : std::min<std::int64_t>(job.batch, cpu_workers(runtime));
+  options.micro_batches = job.micro_batches > 0
+                              ? job.micro_batches
+                              : std::min<std::int64_t>(job.batch, cpu_workers(runtime));
   options.learning_rate = job.learning_rate;
   options.warmup_steps = std::min(job.warmup, job.steps);
   options.total_steps = job.steps;
@@ -118,7 +122,8 @@ TrainReport train(Runtime& runtime, const TrainJob& job,
   }
   const auto valid_subset = first_lines(corpus.valid, job.eval_lines);
   auto validate_now = [&]() {
-    return nn::perplexity_of(nn::score_lines(runtime, model, tokenizer, valid_subset, 16, trainer.shards()));
+    return nn::perplexity_of(
+        nn::score_lines(runtime, model, tokenizer, valid_subset, 16, trainer.shards()));
   };
 
   TrainReport report;
@@ -130,8 +135,11 @@ TrainReport train(Runtime& runtime, const TrainJob& job,
   // One step in flight while the next batch is sampled and submitted.
   trainer.submit(next_batch());
   for (std::int64_t step = 0; step < job.steps; ++step) {
-    const bool eval_due = job.eval_every > 0 && (step + 1) % job.eval_every == 0 && !valid_subset.empty();
-    const bool more = step + 1 < job.steps && !(job.time_budget > 0 && seconds_since(started) - eval_seconds > job.time_budget);
+    const bool eval_due =
+        job.eval_every > 0 && (step + 1) % job.eval_every == 0 && !valid_subset.empty();
+    const bool more =
+        step + 1 < job.steps &&
+        !(job.time_budget > 0 && seconds_since(started) - eval_seconds > job.time_budget);
     // Scoring reads this step's parameters: the next step waits until it is done.
     if (more && !eval_due) trainer.submit(next_batch());
     const nn::StepResult r = trainer.next_result();
@@ -139,8 +147,12 @@ TrainReport train(Runtime& runtime, const TrainJob& job,
     report.tokens += r.tokens;
     report.final_loss = r.loss;
     training_seconds = seconds_since(started) - eval_seconds;
-    TrainProgress p{step + 1, job.steps, r.loss, training_seconds,
-                    static_cast<double>(report.tokens) / std::max(training_seconds, 1e-9), 0.0};
+    TrainProgress p{step + 1,
+                    job.steps,
+                    r.loss,
+                    training_seconds,
+                    static_cast<double>(report.tokens) / std::max(training_seconds, 1e-9),
+                    0.0};
     if (eval_due) {
       const auto eval_start = Clock::now();
       p.valid_perplexity = validate_now().perplexity;
@@ -181,12 +193,14 @@ ScoreReport score(Runtime& runtime, const std::filesystem::path& model_path,
   if (non_empty == 0) throw InvalidArgument("lm eval: no line to score (the text is empty)");
   const auto scores = nn::score_lines(runtime, lm.model, lm.tokenizer, lines);
   if (!predictions.empty()) {
-    if (predictions.has_parent_path()) std::filesystem::create_directories(predictions.parent_path());
+    if (predictions.has_parent_path())
+      std::filesystem::create_directories(predictions.parent_path());
     std::ofstream out(predictions);
     if (!out) throw InvalidArgument("lm eval: cannot write '" + predictions.string() + "'");
     out << "line,tokens,nats,nats_per_token\n";
     for (std::size_t i = 0; i < scores.size(); ++i) {
-      out << i + 1 << ',' << scores[i].tokens << ',' << scores[i].nats << ',' << scores[i].mean() << '\n';
+      out << i + 1 << ',' << scores[i].tokens << ',' << scores[i].nats << ',' << scores[i].mean()
+          << '\n';
     }
   }
   const auto p = nn::perplexity_of(scores);
@@ -198,10 +212,11 @@ std::string generate(Runtime& runtime, const GenerateJob& job) {
   auto lm = nn::load_model(job.model);
   auto prompt = lm.tokenizer.encode(job.prompt);
   prompt.insert(prompt.begin(), nn::Tokenizer::kEos);  // a line starts after the separator
-  const auto ids = nn::generate(runtime, lm.model, prompt,
-                                {.max_new_tokens = job.tokens,
-                                 .stop_at_eos = true,
-                                 .sampling = {.temperature = job.temperature, .top_k = job.top_k, .seed = job.seed}});
+  const auto ids = nn::generate(
+      runtime, lm.model, prompt,
+      {.max_new_tokens = job.tokens,
+       .stop_at_eos = true,
+       .sampling = {.temperature = job.temperature, .top_k = job.top_k, .seed = job.seed}});
   std::vector<int> text;
   for (int id : ids) {
     if (id == nn::Tokenizer::kEos) break;
@@ -215,11 +230,13 @@ std::vector<std::string> describe_sizes(int vocab) {
   for (const auto& name : nn::model_sizes()) {
     const auto c = nn::model_size(name, vocab);
     char line[160];
-    std::snprintf(line, sizeof line, "%-7s %10.2f M  context %4lld  d_model %4lld  layers %2lld  heads %2lld  d_ff %5lld",
-                  name.c_str(), static_cast<double>(c.decoder_parameters()) / 1e6,
-                  static_cast<long long>(c.context), static_cast<long long>(c.d_model),
-                  static_cast<long long>(c.n_layers), static_cast<long long>(c.n_heads),
-                  static_cast<long long>(c.d_ff));
+    std::snprintf(
+        line, sizeof line,
+        "%-7s %10.2f M  context %4lld  d_model %4lld  layers %2lld  heads %2lld  d_ff %5lld",
+        name.c_str(), static_cast<double>(c.decoder_parameters()) / 1e6,
+        static_cast<long long>(c.context), static_cast<long long>(c.d_model),
+        static_cast<long long>(c.n_layers), static_cast<long long>(c.n_heads),
+        static_cast<long long>(c.d_ff));
     rows.emplace_back(line);
   }
   return rows;

@@ -27,19 +27,19 @@ struct TrainJob {
   std::string corpus;
   std::string size = "tiny";
   std::int64_t steps = 200;
-  std::int64_t batch = 16;          // windows per step
-  std::int64_t micro_batches = 0;   // 0: one per CPU worker
-  std::int64_t sequence = 0;        // window length; 0: the model's context
+  std::int64_t batch = 16;         // windows per step
+  std::int64_t micro_batches = 0;  // 0: one per CPU worker
+  std::int64_t sequence = 0;       // window length; 0: the model's context
   double learning_rate = 3e-3;
   std::int64_t warmup = 20;
   int vocab = 1000;
-  std::string tokenizer_from;       // a model file whose tokenizer to reuse
+  std::string tokenizer_from;  // a model file whose tokenizer to reuse
   std::uint64_t seed = 1;
-  std::int64_t eval_lines = 500;    // validation lines scored at the end (0: all)
-  std::int64_t eval_every = 0;      // also score validation every this many steps
-  std::filesystem::path out;        // the model file
-  std::filesystem::path log;        // optional CSV: step, seconds, tokens, loss, lr, valid ppl
-  double time_budget = 0;           // > 0: stop after this many seconds of training
+  std::int64_t eval_lines = 500;  // validation lines scored at the end (0: all)
+  std::int64_t eval_every = 0;    // also score validation every this many steps
+  std::filesystem::path out;      // the model file
+  std::filesystem::path log;      // optional CSV: step, seconds, tokens, loss, lr, valid ppl
+  double time_budget = 0;         // > 0: stop after this many seconds of training
 
   void validate() const;
 };
@@ -74,7 +74,8 @@ struct ScoreReport {
 // Scores every line of `lines` with the model file; with `predictions`, writes a CSV of
 // line (1-based), tokens, nats, nats_per_token.
 ScoreReport score(Runtime& runtime, const std::filesystem::path& model,
-                  const std::vector<std::string>& lines, const std::filesystem::path& predictions = {});
+                  const std::vector<std::string>& lines,
+                  const std::filesystem::path& predictions = {});
 
 struct GenerateJob {
   std::filesystem::path model;

@@ -39,7 +39,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace tessera;
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -70,12 +72,13 @@ Batches make_batches(const std::vector<std::int32_t>& stream, std::int64_t seq, 
                      std::int64_t count) {
   nn::WindowSampler sampler(stream, seq, 42);
   Batches b;
-  for (std::int64_t i = 0; i < count; ++i) b.list.push_back(nn::windows_tensor(sampler.sample(batch), seq));
+  for (std::int64_t i = 0; i < count; ++i)
+    b.list.push_back(nn::windows_tensor(sampler.sample(batch), seq));
   return b;
 }
 
-double tessera_tokens_per_second(const nn::ModelConfig& config, const Batches& batches, std::int64_t warm,
-                                 std::int64_t micro, const std::string& sched) {
+double tessera_tokens_per_second(const nn::ModelConfig& config, const Batches& batches,
+                                 std::int64_t warm, std::int64_t micro, const std::string& sched) {
   torch::manual_seed(1);
   nn::DecoderLM model(config);
   Runtime rt(Config{}.with_ncpu(2).with_ncuda(0).with_sched(sched).without_env());
@@ -83,15 +86,17 @@ double tessera_tokens_per_second(const nn::ModelConfig& config, const Batches& b
   for (std::int64_t i = 0; i < warm; ++i) trainer.step(batches.list[static_cast<std::size_t>(i)]);
   const auto start = Clock::now();
   std::int64_t tokens = 0;
-  for (std::size_t i = static_cast<std::size_t>(warm); i < batches.list.size(); ++i) trainer.submit(batches.list[i]);
-  for (std::size_t i = static_cast<std::size_t>(warm); i < batches.list.size(); ++i) tokens += trainer.next_result().tokens;
+  for (std::size_t i = static_cast<std::size_t>(warm); i < batches.list.size(); ++i)
+    trainer.submit(batches.list[i]);
+  for (std::size_t i = static_cast<std::size_t>(warm); i < batches.list.size(); ++i)
+    tokens += trainer.next_result().tokens;
   return static_cast<double>(tokens) / seconds_since(start);
 }
 
 extern "C" void openblas_set_num_threads(int);
 
-double plain_tokens_per_second(const nn::ModelConfig& config, const Batches& batches, std::int64_t warm,
-                               int omp_threads, int blas_threads) {
+double plain_tokens_per_second(const nn::ModelConfig& config, const Batches& batches,
+                               std::int64_t warm, int omp_threads, int blas_threads) {
   torch::manual_seed(1);
   nn::DecoderLM model(config);
   torch::optim::AdamW optimizer(model->parameters(), nn::adamw_options({}));
@@ -127,7 +132,8 @@ struct PlainConfig {
   const char* name;
   int omp, blas;
 };
-constexpr PlainConfig kPlainConfigs[] = {{"plain-omp2-blas1", 2, 1}, {"plain-omp1-blas2", 1, 2}, {"plain-omp2-blas2", 2, 2}};
+constexpr PlainConfig kPlainConfigs[] = {
+    {"plain-omp2-blas1", 2, 1}, {"plain-omp1-blas2", 1, 2}, {"plain-omp2-blas2", 2, 2}};
 
 std::string today() {
   char buf[32];
@@ -139,25 +145,31 @@ std::string today() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"The LibTorch layer's benchmark: training throughput, decoding cost, quality per size"};
+  CLI::App app{
+      "The LibTorch layer's benchmark: training throughput, decoding cost, quality per size"};
   Options o;
   app.add_option("--out", o.out, "Directory for results.csv, summary.md, loss.svg")->required();
   app.add_option("--corpus", o.corpus, "Corpus (directory or source)")->capture_default_str();
   std::string sizes = "tiny,small,medium,large", parts = "throughput,decode,quality";
   app.add_option("--sizes", sizes, "Model sizes")->capture_default_str();
   app.add_option("--parts", parts, "throughput, decode, quality")->capture_default_str();
-  app.add_option("--repeats", o.repeats, "Alternated runs per size and method (median)")->capture_default_str();
-  app.add_option("--budget", o.budget, "Training seconds per size for the quality part")->capture_default_str();
+  app.add_option("--repeats", o.repeats, "Alternated runs per size and method (median)")
+      ->capture_default_str();
+  app.add_option("--budget", o.budget, "Training seconds per size for the quality part")
+      ->capture_default_str();
   app.add_option("--batch", o.batch, "Windows per step")->capture_default_str();
   app.add_option("--sched", o.sched, "Tessera's policy")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   o.sizes = tessera::bench::split_list(sizes);
   o.parts = tessera::bench::split_list(parts);
-  auto has = [&](const char* part) { return std::find(o.parts.begin(), o.parts.end(), part) != o.parts.end(); };
+  auto has = [&](const char* part) {
+    return std::find(o.parts.begin(), o.parts.end(), part) != o.parts.end();
+  };
   try {
     std::filesystem::create_directories(o.out);
     const auto corpus = lm::load_corpus(o.corpus);
-    std::fprintf(stderr, "training a tokenizer on %zu lines of %s\n", corpus.train.size(), o.corpus.c_str());
+    std::fprintf(stderr, "training a tokenizer on %zu lines of %s\n", corpus.train.size(),
+                 o.corpus.c_str());
     auto tokenizer = nn::Tokenizer::train(corpus.train, {.vocab_size = 1000});
     const auto stream = nn::encode_lines(tokenizer, corpus.train);
     std::ofstream csv(std::filesystem::path(o.out) / "results.csv");
@@ -165,14 +177,19 @@ int main(int argc, char** argv) {
     std::string summary = "# LibTorch layer benchmark\n\nCommand: `";
     for (int i = 0; i < argc; ++i) summary += std::string(i ? " " : "") + argv[i];
     summary += "`  \nDate: " + today() + "; corpus " + o.corpus + ", vocabulary " +
-               std::to_string(tokenizer.vocab_size()) + ", batch " + std::to_string(o.batch) + " windows of the model's context.\n\n";
+               std::to_string(tokenizer.vocab_size()) + ", batch " + std::to_string(o.batch) +
+               " windows of the model's context.\n\n";
 
     if (has("throughput")) {
-      summary += "## Training throughput (tokens/s, median of " + std::to_string(o.repeats) + ")\n\n"
-                 "Plain LibTorch loop on the whole batch with 2 threads, as LibTorch (OpenMP) threads, "
-                 "OpenBLAS threads or both; Tessera with 2 CPU workers, one thread each, the batch in 2 or 4 "
-                 "micro-batches.\n\n"
-                 "| size | parameters | plain omp2/blas1 | plain omp1/blas2 | plain omp2/blas2 | Tessera 2 mb | Tessera 4 mb | best Tessera / best plain |\n|---|---|---|---|---|---|---|---|\n";
+      summary +=
+          "## Training throughput (tokens/s, median of " + std::to_string(o.repeats) +
+          ")\n\n"
+          "Plain LibTorch loop on the whole batch with 2 threads, as LibTorch (OpenMP) threads, "
+          "OpenBLAS threads or both; Tessera with 2 CPU workers, one thread each, the batch in 2 "
+          "or 4 "
+          "micro-batches.\n\n"
+          "| size | parameters | plain omp2/blas1 | plain omp1/blas2 | plain omp2/blas2 | Tessera "
+          "2 mb | Tessera 4 mb | best Tessera / best plain |\n|---|---|---|---|---|---|---|---|\n";
       for (const auto& size : o.sizes) {
         const auto config = nn::model_size(size, tokenizer.vocab_size());
         const std::int64_t warm = 2, steps = timed_steps(size);
@@ -185,29 +202,32 @@ int main(int argc, char** argv) {
           runs["tessera-2"].push_back(tessera_tokens_per_second(config, batches, warm, 2, o.sched));
           runs["tessera-4"].push_back(tessera_tokens_per_second(config, batches, warm, 4, o.sched));
           std::fprintf(stderr, "%s run %d:", size.c_str(), r);
-          for (const auto& [method, values] : runs) std::fprintf(stderr, " %s %.0f", method.c_str(), values.back());
+          for (const auto& [method, values] : runs)
+            std::fprintf(stderr, " %s %.0f", method.c_str(), values.back());
           std::fprintf(stderr, " tokens/s\n");
         }
         double plain = 0;
         for (const auto& p : kPlainConfigs) plain = std::max(plain, median(runs[p.name]));
         const double t2 = median(runs["tessera-2"]), t4 = median(runs["tessera-4"]);
         for (const auto& [method, values] : runs) {
-          csv << "throughput," << size << ',' << config.decoder_parameters() << ',' << method << ',' << median(values)
-              << ",tokens/s\n";
+          csv << "throughput," << size << ',' << config.decoder_parameters() << ',' << method << ','
+              << median(values) << ",tokens/s\n";
         }
         char row[256];
-        std::snprintf(row, sizeof row, "| %s | %.2f M | %.0f | %.0f | %.0f | %.0f | %.0f | **%.2f** |\n", size.c_str(),
-                      static_cast<double>(config.decoder_parameters()) / 1e6, median(runs["plain-omp2-blas1"]),
-                      median(runs["plain-omp1-blas2"]), median(runs["plain-omp2-blas2"]), t2, t4,
-                      std::max(t2, t4) / plain);
+        std::snprintf(row, sizeof row,
+                      "| %s | %.2f M | %.0f | %.0f | %.0f | %.0f | %.0f | **%.2f** |\n",
+                      size.c_str(), static_cast<double>(config.decoder_parameters()) / 1e6,
+                      median(runs["plain-omp2-blas1"]), median(runs["plain-omp1-blas2"]),
+                      median(runs["plain-omp2-blas2"]), t2, t4, std::max(t2, t4) / plain);
         summary += row;
       }
       summary += "\n";
     }
 
     if (has("decode")) {
-      summary += "## One decoding step (batch 1, greedy, key/value cache, 1 thread; ms per token)\n\n"
-                 "| size | ms per token | relative to the smallest |\n|---|---|---|\n";
+      summary +=
+          "## One decoding step (batch 1, greedy, key/value cache, 1 thread; ms per token)\n\n"
+          "| size | ms per token | relative to the smallest |\n|---|---|---|\n";
       double first = 0;
       nn::set_intra_op_threads(1);
       Runtime rt(Config{}.with_ncpu(1).with_ncuda(0).without_env());
@@ -220,15 +240,18 @@ int main(int argc, char** argv) {
         std::vector<double> per_token;
         for (int r = 0; r < o.repeats; ++r) {
           const auto t0 = Clock::now();
-          nn::generate(rt, model, prompt, {.max_new_tokens = 1, .stop_at_eos = false, .sampling = {}});
+          nn::generate(rt, model, prompt,
+                       {.max_new_tokens = 1, .stop_at_eos = false, .sampling = {}});
           const double prefill = seconds_since(t0);
           const auto t1 = Clock::now();
-          nn::generate(rt, model, prompt, {.max_new_tokens = tokens + 1, .stop_at_eos = false, .sampling = {}});
+          nn::generate(rt, model, prompt,
+                       {.max_new_tokens = tokens + 1, .stop_at_eos = false, .sampling = {}});
           per_token.push_back((seconds_since(t1) - prefill) / static_cast<double>(tokens) * 1e3);
         }
         const double ms = median(per_token);
         if (first == 0) first = ms;
-        csv << "decode," << size << ',' << config.decoder_parameters() << ",tessera," << ms << ",ms/token\n";
+        csv << "decode," << size << ',' << config.decoder_parameters() << ",tessera," << ms
+            << ",ms/token\n";
         char row[160];
         std::snprintf(row, sizeof row, "| %s | %.3f | %.1fx |\n", size.c_str(), ms, ms / first);
         summary += row;
@@ -241,8 +264,10 @@ int main(int argc, char** argv) {
       nn::write_splits({corpus.train, corpus.valid, corpus.test}, corpus_dir);
       summary += "## Validation perplexity after " + std::to_string(static_cast<int>(o.budget)) +
                  " s of training (Tessera, 2 CPU workers; first 500 validation lines)\n\n"
-                 "| size | steps | tokens seen | final train loss | valid perplexity |\n|---|---|---|---|---|\n";
-      tessera::bench::LineChart chart{"Training loss against time (" + o.corpus + ")", "seconds", "loss", {}};
+                 "| size | steps | tokens seen | final train loss | valid perplexity "
+                 "|\n|---|---|---|---|---|\n";
+      tessera::bench::LineChart chart{
+          "Training loss against time (" + o.corpus + ")", "seconds", "loss", {}};
       for (const auto& size : o.sizes) {
         Runtime rt(Config{}.with_ncpu(2).with_ncuda(0).with_sched(o.sched).without_env());
         lm::TrainJob job;
@@ -261,20 +286,23 @@ int main(int argc, char** argv) {
         probe.out = std::filesystem::path(o.out) / ("probe-" + size + ".lm");
         const auto p = lm::train(rt, probe);
         std::filesystem::remove(probe.out);
-        job.steps = std::max<std::int64_t>(10, static_cast<std::int64_t>(o.budget * p.tokens_per_second /
-                                                                          static_cast<double>(o.batch * config.context)));
+        job.steps = std::max<std::int64_t>(
+            10, static_cast<std::int64_t>(o.budget * p.tokens_per_second /
+                                          static_cast<double>(o.batch * config.context)));
         job.time_budget = o.budget;
         job.warmup = std::min<std::int64_t>(50, job.steps / 10);
         job.out = std::filesystem::path(o.out) / (size + ".lm");
         job.log = std::filesystem::path(o.out) / ("loss-" + size + ".csv");
-        std::fprintf(stderr, "quality: %s for %lld steps (%.0f s)\n", size.c_str(), static_cast<long long>(job.steps), o.budget);
+        std::fprintf(stderr, "quality: %s for %lld steps (%.0f s)\n", size.c_str(),
+                     static_cast<long long>(job.steps), o.budget);
         const auto report = lm::train(rt, job);
         std::filesystem::remove(job.out);
-        csv << "quality," << size << ',' << report.parameters << ",valid_perplexity," << report.valid_perplexity << ",ppl\n";
+        csv << "quality," << size << ',' << report.parameters << ",valid_perplexity,"
+            << report.valid_perplexity << ",ppl\n";
         char row[200];
         std::snprintf(row, sizeof row, "| %s | %lld | %lld | %.3f | **%.2f** |\n", size.c_str(),
-                      static_cast<long long>(report.steps), static_cast<long long>(report.tokens), report.final_loss,
-                      report.valid_perplexity);
+                      static_cast<long long>(report.steps), static_cast<long long>(report.tokens),
+                      report.final_loss, report.valid_perplexity);
         summary += row;
         tessera::bench::Series series{size, {}, {}};
         std::ifstream log(job.log);
@@ -291,7 +319,8 @@ int main(int argc, char** argv) {
       }
       std::ofstream(std::filesystem::path(o.out) / "loss.svg") << chart.to_svg();
       std::filesystem::remove_all(corpus_dir);
-      summary += "\nLoss curves: `loss.svg` (per-step training loss), raw logs `loss-<size>.csv`.\n";
+      summary +=
+          "\nLoss curves: `loss.svg` (per-step training loss), raw logs `loss-<size>.csv`.\n";
     }
     std::ofstream(std::filesystem::path(o.out) / "summary.md") << summary;
     std::printf("%s", summary.c_str());

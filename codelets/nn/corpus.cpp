@@ -14,9 +14,9 @@
 namespace tessera::nn {
 namespace {
 
-constexpr const char* kLogSystems[] = {"Android",  "Apache",    "BGL",      "HDFS",  "HPC",
-                                       "Hadoop",   "HealthApp", "Linux",    "Mac",   "OpenSSH",
-                                       "OpenStack", "Proxifier", "Spark",   "Windows", "Zookeeper"};
+constexpr const char* kLogSystems[] = {"Android",   "Apache",    "BGL",   "HDFS",    "HPC",
+                                       "Hadoop",    "HealthApp", "Linux", "Mac",     "OpenSSH",
+                                       "OpenStack", "Proxifier", "Spark", "Windows", "Zookeeper"};
 
 void strip_cr(std::string& line) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -91,7 +91,8 @@ std::vector<std::string> read_lines(const std::filesystem::path& path, bool allo
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<std::size_t>(in.gcount()));
   if (head.find('\0') != std::string::npos) {
-    throw InvalidArgument("corpus: '" + path.string() + "' is not a text file (it holds NUL bytes)");
+    throw InvalidArgument("corpus: '" + path.string() +
+                          "' is not a text file (it holds NUL bytes)");
   }
   in.clear();
   in.seekg(0);
@@ -102,7 +103,8 @@ std::vector<std::string> read_lines(const std::filesystem::path& path, bool allo
   }
   std::size_t non_empty = 0;
   for (const std::string& l : lines) non_empty += l.empty() ? 0 : 1;
-  if (non_empty == 0 && !allow_empty) throw InvalidArgument("corpus: '" + path.string() + "' has no text");
+  if (non_empty == 0 && !allow_empty)
+    throw InvalidArgument("corpus: '" + path.string() + "' has no text");
   return lines;
 }
 

@@ -36,7 +36,8 @@ void advance(DecodeState& s) {
   } else if (s.cache.length() + 1 > context) {
     // The window is full: restart from the last half-context of tokens.
     s.cache.clear();
-    input = as_row(s.tokens, s.tokens.size() - static_cast<std::size_t>(std::max<std::int64_t>(1, context / 2)));
+    input = as_row(s.tokens, s.tokens.size() -
+                                 static_cast<std::size_t>(std::max<std::int64_t>(1, context / 2)));
   } else {
     input = torch::tensor({s.pending}, torch::kLong).view({1, 1});
   }

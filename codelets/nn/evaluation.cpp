@@ -41,7 +41,8 @@ std::vector<Piece> pieces_of(const std::vector<int>& ids, std::size_t line, std:
 // mask keeps it from changing the real positions; padding targets are ignored).
 std::vector<double> score_pieces(DecoderLM& model, const std::vector<Piece>& pieces) {
   std::int64_t longest = 0;
-  for (const auto& p : pieces) longest = std::max<std::int64_t>(longest, static_cast<std::int64_t>(p.inputs.size()));
+  for (const auto& p : pieces)
+    longest = std::max<std::int64_t>(longest, static_cast<std::int64_t>(p.inputs.size()));
   const auto rows = static_cast<std::int64_t>(pieces.size());
   auto inputs = torch::full({rows, longest}, Tokenizer::kPad, torch::kLong);
   auto targets = torch::full({rows, longest}, Tokenizer::kPad, torch::kLong);
@@ -53,12 +54,14 @@ std::vector<double> score_pieces(DecoderLM& model, const std::vector<Piece>& pie
   }
   const auto logits = model->forward(inputs);
   namespace F = torch::nn::functional;
-  const auto losses = F::cross_entropy(logits.reshape({-1, logits.size(2)}), targets.reshape({-1}),
-                                       F::CrossEntropyFuncOptions().reduction(torch::kNone).ignore_index(Tokenizer::kPad))
-                          .view({rows, longest})
-                          .sum(1)
-                          .to(torch::kDouble)
-                          .contiguous();
+  const auto losses =
+      F::cross_entropy(
+          logits.reshape({-1, logits.size(2)}), targets.reshape({-1}),
+          F::CrossEntropyFuncOptions().reduction(torch::kNone).ignore_index(Tokenizer::kPad))
+          .view({rows, longest})
+          .sum(1)
+          .to(torch::kDouble)
+          .contiguous();
   const double* data = losses.data_ptr<double>();
   return {data, data + rows};
 }
@@ -71,8 +74,9 @@ std::vector<LineScore> score_lines(Runtime& runtime, DecoderLM& model, const Tok
   if (lines_per_task < 1) throw InvalidArgument("score_lines: lines_per_task must be >= 1");
   if (model->config().context < 1) throw InvalidArgument("score_lines: the model has no context");
   if (tokenizer.vocab_size() != model->config().vocab) {
-    throw InvalidArgument("score_lines: the tokenizer has " + std::to_string(tokenizer.vocab_size()) +
-                          " tokens, the model a vocabulary of " + std::to_string(model->config().vocab));
+    throw InvalidArgument(
+        "score_lines: the tokenizer has " + std::to_string(tokenizer.vocab_size()) +
+        " tokens, the model a vocabulary of " + std::to_string(model->config().vocab));
   }
   std::vector<LineScore> scores(lines.size());
   struct Batch {

@@ -38,7 +38,8 @@ void ModelConfig::validate() const {
   require(n_heads >= 1 && d_model % n_heads == 0,
           "n_heads must divide d_model (got " + std::to_string(n_heads) + " heads for d_model " +
               std::to_string(d_model) + ")");
-  require(d_ff >= 1 && d_ff <= 65536, "d_ff must be in [1, 65536] (got " + std::to_string(d_ff) + ")");
+  require(d_ff >= 1 && d_ff <= 65536,
+          "d_ff must be in [1, 65536] (got " + std::to_string(d_ff) + ")");
 }
 
 std::int64_t ModelConfig::decoder_parameters() const {
@@ -50,8 +51,8 @@ std::int64_t ModelConfig::decoder_parameters() const {
 }
 
 std::string ModelConfig::to_json() const {
-  nlohmann::json j = {{"size", size},         {"vocab", vocab},       {"context", context},
-                      {"d_model", d_model},   {"n_layers", n_layers}, {"n_heads", n_heads},
+  nlohmann::json j = {{"size", size},       {"vocab", vocab},       {"context", context},
+                      {"d_model", d_model}, {"n_layers", n_layers}, {"n_heads", n_heads},
                       {"d_ff", d_ff}};
   return j.dump();
 }
@@ -64,13 +65,14 @@ ModelConfig ModelConfig::from_json(std::string_view text, std::string_view where
   ModelConfig c;
   auto integer = [&](const char* key) -> std::int64_t {
     if (!j.contains(key) || !j[key].is_number_integer()) {
-      throw InvalidArgument(std::string(where) + ": model configuration lacks the integer '" +
-                            key + "'");
+      throw InvalidArgument(std::string(where) + ": model configuration lacks the integer '" + key +
+                            "'");
     }
     return j[key].get<std::int64_t>();
   };
   if (j.contains("size") && !j["size"].is_string()) {
-    throw InvalidArgument(std::string(where) + ": model configuration field 'size' is not a string");
+    throw InvalidArgument(std::string(where) +
+                          ": model configuration field 'size' is not a string");
   }
   c.size = j.value("size", std::string("custom"));
   c.vocab = integer("vocab");

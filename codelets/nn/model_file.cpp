@@ -1,8 +1,8 @@
 #include "tessera/nn/model_file.hpp"
 
-#include <nlohmann/json.hpp>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <cstring>
@@ -65,8 +65,8 @@ class Reader {
  private:
   void need(std::uint64_t n, const char* what) const {
     if (n > bytes_.size() - pos_) {
-      throw InvalidArgument(where_ + ": truncated model file (the " + what + " is cut short at byte " +
-                            std::to_string(bytes_.size()) + ")");
+      throw InvalidArgument(where_ + ": truncated model file (the " + what +
+                            " is cut short at byte " + std::to_string(bytes_.size()) + ")");
     }
   }
   const std::string& bytes_;
@@ -106,8 +106,8 @@ void load_weights(torch::nn::Module& model, const std::string& bytes, const std:
     }
     if (stored.sizes() != p.value().sizes()) {
       std::ostringstream msg;
-      msg << where << ": parameter '" << p.key() << "' is " << stored.sizes()
-          << " in the file but " << p.value().sizes() << " in the configuration";
+      msg << where << ": parameter '" << p.key() << "' is " << stored.sizes() << " in the file but "
+          << p.value().sizes() << " in the configuration";
       throw InvalidArgument(msg.str());
     }
     if (stored.scalar_type() != p.value().scalar_type()) {
@@ -122,7 +122,8 @@ void load_weights(torch::nn::Module& model, const std::string& bytes, const std:
 }  // namespace
 
 void save_model(const std::filesystem::path& path, const LanguageModel& lm) {
-  const auto notes = lm.notes.empty() ? nlohmann::json::object() : nlohmann::json::parse(lm.notes, nullptr, false);
+  const auto notes =
+      lm.notes.empty() ? nlohmann::json::object() : nlohmann::json::parse(lm.notes, nullptr, false);
   if (notes.is_discarded()) throw InvalidArgument("save_model: the notes are not JSON");
   nlohmann::json header = {{"format", "tessera language model"},
                            {"config", nlohmann::json::parse(lm.config.to_json())},

@@ -103,9 +103,13 @@ int tsp_load(const char* proto, std::size_t size, tsp_processor** out, char* err
   }
 }
 
-void tsp_release(tsp_processor* processor) { delete processor; }
+void tsp_release(tsp_processor* processor) {
+  delete processor;
+}
 
-int tsp_pieces(const tsp_processor* processor) { return processor->processor.GetPieceSize(); }
+int tsp_pieces(const tsp_processor* processor) {
+  return processor->processor.GetPieceSize();
+}
 
 int tsp_special_ids(const tsp_processor* processor, int* unk, int* bos, int* eos, int* pad) {
   *unk = processor->processor.unk_id();
@@ -143,6 +147,8 @@ int tsp_decode(const tsp_processor* processor, const int* ids, std::size_t count
   }
 }
 
-void tsp_free_buffer(void* buffer) { std::free(buffer); }
+void tsp_free_buffer(void* buffer) {
+  std::free(buffer);
+}
 
 }  // extern "C"

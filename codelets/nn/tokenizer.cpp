@@ -65,7 +65,8 @@ class SentencePieceModule {
   template <class Fn>
   static void bind(void* handle, Fn& fn, const char* name) {
     fn = reinterpret_cast<Fn>(dlsym(handle, name));
-    if (fn == nullptr) throw Error(std::string("tokenizer: the sentencepiece module lacks ") + name);
+    if (fn == nullptr)
+      throw Error(std::string("tokenizer: the sentencepiece module lacks ") + name);
   }
 };
 
@@ -135,7 +136,8 @@ Tokenizer Tokenizer::train(std::span<const std::string> lines, const TokenizerOp
     }
     proto.data = out;
   }
-  return from_serialized(std::string(static_cast<const char*>(proto.data), size), "trained tokenizer");
+  return from_serialized(std::string(static_cast<const char*>(proto.data), size),
+                         "trained tokenizer");
 }
 
 Tokenizer Tokenizer::from_serialized(std::string proto, std::string_view where) {
@@ -143,7 +145,8 @@ Tokenizer Tokenizer::from_serialized(std::string proto, std::string_view where) 
   auto impl = std::make_unique<Impl>();
   impl->proto = std::move(proto);
   char error[512] = {};
-  if (module.load(impl->proto.data(), impl->proto.size(), &impl->processor, error, sizeof error) != 0) {
+  if (module.load(impl->proto.data(), impl->proto.size(), &impl->processor, error, sizeof error) !=
+      0) {
     throw InvalidArgument(std::string(where) + ": not a valid tokenizer (" + error + ")");
   }
   int unk = 0, bos = 0, eos = 0, pad = 0;
@@ -187,15 +190,21 @@ std::string Tokenizer::decode(std::span<const int> ids) const {
   return {text, size};
 }
 
-std::string Tokenizer::decode_after(std::span<const int> prompt, std::span<const int> continuation) const {
+std::string Tokenizer::decode_after(std::span<const int> prompt,
+                                    std::span<const int> continuation) const {
   std::vector<int> all(prompt.begin(), prompt.end());
   all.insert(all.end(), continuation.begin(), continuation.end());
   const std::string whole = decode(all);
   const std::string head = decode(prompt);
-  return whole.compare(0, head.size(), head) == 0 ? whole.substr(head.size()) : decode(continuation);
+  return whole.compare(0, head.size(), head) == 0 ? whole.substr(head.size())
+                                                  : decode(continuation);
 }
 
-int Tokenizer::vocab_size() const { return impl_->pieces; }
-const std::string& Tokenizer::serialized() const { return impl_->proto; }
+int Tokenizer::vocab_size() const {
+  return impl_->pieces;
+}
+const std::string& Tokenizer::serialized() const {
+  return impl_->proto;
+}
 
 }  // namespace tessera::nn

@@ -22,7 +22,6 @@ struct MicroBatch {
   std::vector<torch::Tensor> grads;  // one per trainable parameter, in shard order
 };
 
-
 std::vector<TensorSetHandle> register_shards(Runtime& rt,
                                              const std::vector<std::shared_ptr<TensorSet>>& sets,
                                              const std::string& prefix) {
@@ -56,7 +55,8 @@ void TrainOptions::validate() const {
   auto fail = [](const std::string& what) { throw InvalidArgument("training: " + what); };
   if (micro_batches < 1) fail("micro_batches must be at least 1");
   if (shards < 0) fail("shards must be >= 0 (0: one per CPU worker)");
-  if (!(learning_rate > 0) || !std::isfinite(learning_rate)) fail("learning rate must be a positive number");
+  if (!(learning_rate > 0) || !std::isfinite(learning_rate))
+    fail("learning rate must be a positive number");
   if (!(weight_decay >= 0) || !std::isfinite(weight_decay)) fail("weight decay must be >= 0");
   if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) fail("betas must be in [0, 1)");
   if (warmup_steps < 0 || total_steps < 0) fail("warm-up and total steps must be >= 0");
@@ -68,8 +68,8 @@ double TrainOptions::learning_rate_at(std::int64_t step) const {
     return lr * static_cast<double>(step + 1) / static_cast<double>(warmup_steps);
   }
   if (total_steps > warmup_steps) {
-    const double progress = std::min(
-        1.0, static_cast<double>(step - warmup_steps) / static_cast<double>(total_steps - warmup_steps));
+    const double progress = std::min(1.0, static_cast<double>(step - warmup_steps) /
+                                              static_cast<double>(total_steps - warmup_steps));
     lr *= 0.1 + 0.9 * 0.5 * (1.0 + std::cos(std::numbers::pi * progress));
   }
   return lr;
@@ -133,7 +133,10 @@ struct TaskTrainer::State {
 };
 
 TaskTrainer::TaskTrainer(Runtime& runtime, DecoderLM model, TrainOptions options)
-    : runtime_(runtime), model_(std::move(model)), options_(options), state_(std::make_unique<State>()) {
+    : runtime_(runtime),
+      model_(std::move(model)),
+      options_(options),
+      state_(std::make_unique<State>()) {
   options_.validate();
   State& st = *state_;
   st.model = model_;
@@ -164,31 +167,33 @@ TaskTrainer::TaskTrainer(Runtime& runtime, DecoderLM model, TrainOptions options
   }
   const std::size_t nshards = st.shards.size();
   State* s = state_.get();
-  st.forward = torch_codelet(
-      "lm.forward",
-      [s, nshards](TaskContext& ctx) {
-        auto& mb = ctx.object<MicroBatch>(nshards);
-        const auto& record = ctx.arg<std::shared_ptr<StepRecord>>(0);
-        const auto m = static_cast<std::size_t>(ctx.arg<std::int64_t>(1));
-        mb.loss = s->model->loss_sum(record->inputs[m]) / static_cast<double>(record->tokens);
-        record->losses[m] = mb.loss.item<double>();
-      },
-      {.grad = true});
-  st.backward = torch_codelet(
-      "lm.backward",
-      [s, nshards](TaskContext& ctx) {
-        auto& mb = ctx.object<MicroBatch>(nshards);
-        if (!mb.loss.defined()) throw Error("lm.backward: no forward loss to differentiate");
-        auto grads = torch::autograd::grad({mb.loss}, s->params, /*grad_outputs=*/{},
-                                           /*retain_graph=*/false, /*create_graph=*/false,
-                                           /*allow_unused=*/true);
-        for (std::size_t i = 0; i < grads.size(); ++i) {
-          if (!grads[i].defined()) grads[i] = torch::zeros_like(s->params[i]);
-        }
-        mb.loss = torch::Tensor();  // frees the graph
-        mb.grads = std::move(grads);
-      },
-      {.grad = true});
+  st.forward = torch_codelet("lm.forward",
+                             [s, nshards](TaskContext& ctx) {
+                               auto& mb = ctx.object<MicroBatch>(nshards);
+                               const auto& record = ctx.arg<std::shared_ptr<StepRecord>>(0);
+                               const auto m = static_cast<std::size_t>(ctx.arg<std::int64_t>(1));
+                               mb.loss = s->model->loss_sum(record->inputs[m]) /
+                                         static_cast<double>(record->tokens);
+                               record->losses[m] = mb.loss.item<double>();
+                             },
+                             {.grad = true});
+  st.backward = torch_codelet("lm.backward",
+                              [s, nshards](TaskContext& ctx) {
+                                auto& mb = ctx.object<MicroBatch>(nshards);
+                                if (!mb.loss.defined())
+                                  throw Error("lm.backward: no forward loss to differentiate");
+                                auto grads = torch::autograd::grad(
+                                    {mb.loss}, s->params, /*grad_outputs=*/{},
+                                    /*retain_graph=*/false, /*create_graph=*/false,
+                                    /*allow_unused=*/true);
+                                for (std::size_t i = 0; i < grads.size(); ++i) {
+                                  if (!grads[i].defined())
+                                    grads[i] = torch::zeros_like(s->params[i]);
+                                }
+                                mb.loss = torch::Tensor();  // frees the graph
+                                mb.grads = std::move(grads);
+                              },
+                              {.grad = true});
   st.optimize = torch_codelet("lm.adamw", [s](TaskContext& ctx) {
     const auto shard = static_cast<std::size_t>(ctx.arg<std::int64_t>(0));
     const double lr = ctx.arg<double>(1);
@@ -198,7 +203,8 @@ TaskTrainer::TaskTrainer(Runtime& runtime, DecoderLM model, TrainOptions options
       const std::size_t index = s->shard_offset[shard] + j;
       // The fixed-order sum that makes the step independent of the schedule.
       torch::Tensor sum = ctx.object<MicroBatch>(1).grads.at(index);
-      for (std::size_t m = 1; m < micro; ++m) sum = sum + ctx.object<MicroBatch>(1 + m).grads.at(index);
+      for (std::size_t m = 1; m < micro; ++m)
+        sum = sum + ctx.object<MicroBatch>(1 + m).grads.at(index);
       set[j].mutable_grad() = sum;
     }
     auto& optimizer = *s->optimizers[shard];
@@ -262,7 +268,8 @@ void TaskTrainer::submit(const torch::Tensor& windows) {
   ++submitted_;
 }
 
-void TaskTrainer::submit_tasks(StepRecord& rec, const std::shared_ptr<StepRecord>& record, double lr) {
+void TaskTrainer::submit_tasks(StepRecord& rec, const std::shared_ptr<StepRecord>& record,
+                               double lr) {
   State& st = *state_;
   for (std::size_t m = 0; m < rec.inputs.size(); ++m) {
     auto forward = runtime_.task(st.forward);
@@ -272,10 +279,12 @@ void TaskTrainer::submit_tasks(StepRecord& rec, const std::shared_ptr<StepRecord
       backward.read(h);
     }
     rec.tasks.push_back(forward.read_write(st.micro_handles[m])
-                                .args(record, static_cast<std::int64_t>(m))
-                                .name(task_label("lm.forward", submitted_, m))
-                                .submit());
-    rec.tasks.push_back(backward.read_write(st.micro_handles[m]).name(task_label("lm.backward", submitted_, m)).submit());
+                            .args(record, static_cast<std::int64_t>(m))
+                            .name(task_label("lm.forward", submitted_, m))
+                            .submit());
+    rec.tasks.push_back(backward.read_write(st.micro_handles[m])
+                            .name(task_label("lm.backward", submitted_, m))
+                            .submit());
   }
   for (std::size_t s = 0; s < shard_handles_.size(); ++s) {
     auto optimize = runtime_.task(st.optimize);

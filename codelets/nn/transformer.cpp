@@ -62,8 +62,9 @@ void check_tokens(const torch::Tensor& tokens, std::int64_t start, const ModelCo
 torch::Tensor embed_positions(const torch::Tensor& tokens, std::int64_t start,
                               torch::nn::Embedding& token_embedding,
                               torch::nn::Embedding& position_embedding) {
-  const auto positions = torch::arange(start, start + tokens.size(1),
-                                       torch::TensorOptions().dtype(torch::kLong).device(tokens.device()));
+  const auto positions =
+      torch::arange(start, start + tokens.size(1),
+                    torch::TensorOptions().dtype(torch::kLong).device(tokens.device()));
   return token_embedding(tokens) + position_embedding(positions).unsqueeze(0);
 }
 
@@ -180,12 +181,14 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, const torch::Te
   }
   const std::int64_t total = keys.size(2);
   const std::int64_t past = total - time;
-  auto scores = torch::matmul(queries, keys.transpose(-2, -1)) / std::sqrt(static_cast<double>(d_head));
+  auto scores =
+      torch::matmul(queries, keys.transpose(-2, -1)) / std::sqrt(static_cast<double>(d_head));
   const double minus_inf = -std::numeric_limits<double>::infinity();
   if (causal_) {
     // Query i (at position past + i) sees keys 0 .. past + i.
-    const auto future = torch::ones({time, total}, torch::TensorOptions().dtype(torch::kBool).device(x.device()))
-                            .triu(past + 1);
+    const auto future =
+        torch::ones({time, total}, torch::TensorOptions().dtype(torch::kBool).device(x.device()))
+            .triu(past + 1);
     scores = scores.masked_fill(future, minus_inf);
   }
   if (padding.defined()) {
@@ -196,7 +199,8 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, const torch::Te
     scores = scores.masked_fill(padding.view({batch, 1, 1, total}), minus_inf);
   }
   auto weights = torch::softmax(scores, -1);
-  auto mixed = torch::matmul(weights, values).transpose(1, 2).contiguous().view({batch, time, width});
+  auto mixed =
+      torch::matmul(weights, values).transpose(1, 2).contiguous().view({batch, time, width});
   return o(mixed);
 }
 
@@ -219,7 +223,8 @@ torch::Tensor BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& pa
 
 DecoderLMImpl::DecoderLMImpl(ModelConfig config) : config_(std::move(config)) {
   config_.validate();
-  token_embedding = register_module("token_embedding", torch::nn::Embedding(config_.vocab, config_.d_model));
+  token_embedding =
+      register_module("token_embedding", torch::nn::Embedding(config_.vocab, config_.d_model));
   position_embedding =
       register_module("position_embedding", torch::nn::Embedding(config_.context, config_.d_model));
   blocks_ = make_blocks(*this, block_list_, config_, /*causal=*/true);
@@ -261,15 +266,17 @@ torch::Tensor DecoderLMImpl::loss_sum(const torch::Tensor& windows) {
   const auto targets = windows.narrow(1, 1, time);
   const auto logits = forward(inputs);
   namespace F = torch::nn::functional;
-  return F::cross_entropy(logits.reshape({-1, config_.vocab}), targets.reshape({-1}),
-                          F::CrossEntropyFuncOptions().reduction(torch::kSum).ignore_index(Tokenizer::kPad));
+  return F::cross_entropy(
+      logits.reshape({-1, config_.vocab}), targets.reshape({-1}),
+      F::CrossEntropyFuncOptions().reduction(torch::kSum).ignore_index(Tokenizer::kPad));
 }
 
 // --- Encoder and heads -----------------------------------------------------------------
 
 EncoderImpl::EncoderImpl(ModelConfig config) : config_(std::move(config)) {
   config_.validate();
-  token_embedding = register_module("token_embedding", torch::nn::Embedding(config_.vocab, config_.d_model));
+  token_embedding =
+      register_module("token_embedding", torch::nn::Embedding(config_.vocab, config_.d_model));
   position_embedding =
       register_module("position_embedding", torch::nn::Embedding(config_.context, config_.d_model));
   blocks_ = make_blocks(*this, block_list_, config_, /*causal=*/false);
@@ -330,10 +337,10 @@ std::size_t apply_lora(torch::nn::Module& module, const LoraOptions& options) {
     auto* block = m->as<BlockImpl>();
     if (block == nullptr) continue;
     for (const auto& t : options.targets) {
-      AdaptableLinear& layer = t == "q"    ? block->attention->q
-                               : t == "k"  ? block->attention->k
-                               : t == "v"  ? block->attention->v
-                               : t == "o"  ? block->attention->o
+      AdaptableLinear& layer = t == "q"     ? block->attention->q
+                               : t == "k"   ? block->attention->k
+                               : t == "v"   ? block->attention->v
+                               : t == "o"   ? block->attention->o
                                : t == "ff1" ? block->ff1
                                             : block->ff2;
       layer->add_lora(options.rank, options.alpha);

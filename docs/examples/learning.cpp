@@ -28,7 +28,8 @@ int main() {
 
   // 2. A tokenizer and a tiny decoder trained on a few lines, steps as task graphs.
   std::vector<std::string> lines;
-  for (int i = 0; i < 300; ++i) lines.push_back("task " + std::to_string(i % 5) + " reads tile " + std::to_string(i % 3));
+  for (int i = 0; i < 300; ++i)
+    lines.push_back("task " + std::to_string(i % 5) + " reads tile " + std::to_string(i % 3));
   const auto tokenizer = tessera::nn::Tokenizer::train(lines, {.vocab_size = 40});
   tessera::nn::ModelConfig config = tessera::nn::model_size("tiny", tokenizer.vocab_size());
   torch::manual_seed(1);
@@ -46,11 +47,13 @@ int main() {
   // 3. Greedy decoding with the key/value cache, one task per token.
   auto prompt = tokenizer.encode("task 3 reads");
   prompt.insert(prompt.begin(), tessera::nn::Tokenizer::kEos);
-  const auto next = tessera::nn::generate(rt, model, prompt, {.max_new_tokens = 4, .stop_at_eos = true, .sampling = {}});
+  const auto next = tessera::nn::generate(
+      rt, model, prompt, {.max_new_tokens = 4, .stop_at_eos = true, .sampling = {}});
   std::vector<int> words;
   for (int id : next) {
     if (id != tessera::nn::Tokenizer::kEos) words.push_back(id);
   }
-  std::printf("task 3 reads%s\n", tokenizer.decode_after(std::span<const int>(prompt).subspan(1), words).c_str());
+  std::printf("task 3 reads%s\n",
+              tokenizer.decode_after(std::span<const int>(prompt).subspan(1), words).c_str());
   return last < first ? 0 : 1;
 }

@@ -24,7 +24,8 @@ std::string error_of(const std::function<void()>& fn) {
 class LmJobs : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("tessera_lm_jobs_" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("tessera_lm_jobs_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_ / "corpus");
     // A corpus with the layout `tessera lm corpus` writes: repetitive enough that a tiny
     // model learns it in a few steps.
@@ -33,7 +34,8 @@ class LmJobs : public ::testing::Test {
     auto write = [&](const char* split, int count, int tile_base, int tiles) {
       std::ofstream out(dir_ / "corpus" / (std::string(split) + ".txt"));
       for (int i = 0; i < count; ++i) {
-        out << "worker " << i % 4 << " runs task " << i % 7 << " on tile " << tile_base + i % tiles << "\n";
+        out << "worker " << i % 4 << " runs task " << i % 7 << " on tile " << tile_base + i % tiles
+            << "\n";
       }
     };
     write("train", 600, 0, 3);
@@ -61,7 +63,8 @@ class LmJobs : public ::testing::Test {
 TEST_F(LmJobs, TrainScoreAndGenerateThroughModelFiles) {
   Runtime rt(tessera::testing::test_config("lws", 2));
   std::vector<std::int64_t> steps_seen;
-  const auto report = train(rt, tiny_job(), [&](const TrainProgress& p) { steps_seen.push_back(p.step); });
+  const auto report =
+      train(rt, tiny_job(), [&](const TrainProgress& p) { steps_seen.push_back(p.step); });
   EXPECT_EQ(report.steps, 30);
   EXPECT_EQ(steps_seen.size(), 30u);
   EXPECT_EQ(report.tokens, 30 * 4 * 16);
@@ -76,14 +79,16 @@ TEST_F(LmJobs, TrainScoreAndGenerateThroughModelFiles) {
   const auto corpus = load_corpus((dir_ / "corpus").string());
   const auto scored = score(rt, dir_ / "tiny.lm", corpus.test, dir_ / "pred.csv");
   EXPECT_EQ(scored.lines, 40);
-  EXPECT_NEAR(scored.perplexity, report.valid_perplexity, 0.5 * report.valid_perplexity);  // same text
+  EXPECT_NEAR(scored.perplexity, report.valid_perplexity,
+              0.5 * report.valid_perplexity);  // same text
   std::ifstream pred(dir_ / "pred.csv");
   std::string line;
   int rows = -1;
   while (std::getline(pred, line)) ++rows;
   EXPECT_EQ(rows, 40);
 
-  const auto text = generate(rt, {.model = dir_ / "tiny.lm", .prompt = "worker 1 runs", .tokens = 12});
+  const auto text =
+      generate(rt, {.model = dir_ / "tiny.lm", .prompt = "worker 1 runs", .tokens = 12});
   // The continuation starts a new word: sentencepiece drops a first piece's word boundary
   // when it is decoded alone, and generate must not glue it onto the prompt.
   ASSERT_FALSE(text.empty());
@@ -111,7 +116,8 @@ TEST_F(LmJobs, BadInputsAreClearErrors) {
   EXPECT_NE(error_of([&] { train(rt, job); }).find("unknown source"), std::string::npos);
   job = tiny_job();
   job.size = "enormous";
-  EXPECT_NE(error_of([&] { train(rt, job); }).find("unknown model size 'enormous'"), std::string::npos);
+  EXPECT_NE(error_of([&] { train(rt, job); }).find("unknown model size 'enormous'"),
+            std::string::npos);
   job = tiny_job();
   job.sequence = 1000;
   EXPECT_NE(error_of([&] { train(rt, job); }).find("exceeds the context"), std::string::npos);
@@ -121,11 +127,14 @@ TEST_F(LmJobs, BadInputsAreClearErrors) {
 
   std::ofstream(dir_ / "corrupt.lm") << "TESSERALM" << std::string(40, 'x');
   const std::vector<std::string> lines = {"worker 1"};
-  EXPECT_NE(error_of([&] { score(rt, dir_ / "corrupt.lm", lines); }).find("corrupt.lm"), std::string::npos);
+  EXPECT_NE(error_of([&] { score(rt, dir_ / "corrupt.lm", lines); }).find("corrupt.lm"),
+            std::string::npos);
   job = tiny_job();
   job.tokenizer_from = (dir_ / "corrupt.lm").string();
   EXPECT_NE(error_of([&] { train(rt, job); }).find("corrupt.lm"), std::string::npos);
-  EXPECT_NE(error_of([&] { split_of(load_corpus((dir_ / "corpus").string()), "dev"); }).find("unknown split"),
+  EXPECT_NE(error_of([&] {
+              split_of(load_corpus((dir_ / "corpus").string()), "dev");
+            }).find("unknown split"),
             std::string::npos);
 }
 

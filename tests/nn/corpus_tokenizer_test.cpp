@@ -82,8 +82,9 @@ TEST(Corpus, BadSourcesNameTheProblem) {
   EXPECT_NE(message([&] { read_lines(dir / "empty.txt"); }).find("has no text"), std::string::npos);
   EXPECT_NE(message([&] { load_source("/no/such/corpus.txt", "."); }).find("unknown source"),
             std::string::npos);
-  EXPECT_NE(message([&] { load_source("logs:Nope", TESSERA_SOURCE_DIR "/data"); }).find("no log sample"),
-            std::string::npos);
+  EXPECT_NE(
+      message([&] { load_source("logs:Nope", TESSERA_SOURCE_DIR "/data"); }).find("no log sample"),
+      std::string::npos);
   std::filesystem::remove_all(dir);
 }
 

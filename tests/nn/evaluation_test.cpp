@@ -54,7 +54,8 @@ TEST(Evaluation, LinesLongerThanTheContextAreScoredInChunks) {
   torch::manual_seed(3);
   DecoderLM model(testing::toy_config(tok.vocab_size()));  // context 16
   std::string longline;
-  for (int i = 0; i < 12; ++i) longline += testing::toy_lines(12)[static_cast<std::size_t>(i)] + " ";
+  for (int i = 0; i < 12; ++i)
+    longline += testing::toy_lines(12)[static_cast<std::size_t>(i)] + " ";
   ASSERT_GT(static_cast<std::int64_t>(tok.encode(longline).size()), 2 * model->config().context);
   Runtime rt(tessera::testing::test_config("eager", 2));
   const std::vector<std::string> lines = {longline, "", "the worker reads"};

@@ -49,8 +49,9 @@ TEST(ModelConfig, ErrorsNameTheBadField) {
     ModelConfig::from_json(R"({"vocab": 10, "context": 8})", "file.lm");
     FAIL();
   } catch (const InvalidArgument& e) {
-    EXPECT_NE(std::string(e.what()).find("file.lm: model configuration lacks the integer 'd_model'"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("file.lm: model configuration lacks the integer 'd_model'"),
+        std::string::npos)
         << e.what();
   }
   EXPECT_THROW(ModelConfig::from_json("not json", "x"), InvalidArgument);

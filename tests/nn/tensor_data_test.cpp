@@ -56,24 +56,22 @@ TEST(TensorData, TorchTasksRunWithTheirThreadCountAndGradMode) {
   Runtime rt(tessera::testing::test_config("eager"));
   std::atomic<int> threads{0};
   std::atomic<bool> grad{true};
-  auto probe = torch_codelet(
-      "probe",
-      [&](TaskContext&) {
-        threads = at::get_num_threads();
-        grad = torch::GradMode::is_enabled();
-      },
-      {.intra_op_threads = 2, .grad = false});
+  auto probe = torch_codelet("probe",
+                             [&](TaskContext&) {
+                               threads = at::get_num_threads();
+                               grad = torch::GradMode::is_enabled();
+                             },
+                             {.intra_op_threads = 2, .grad = false});
   rt.task(probe).submit();
   rt.wait_all();
   EXPECT_EQ(threads.load(), 2);
   EXPECT_FALSE(grad.load());
-  auto with_grad = torch_codelet(
-      "grad",
-      [&](TaskContext&) {
-        threads = at::get_num_threads();
-        grad = torch::GradMode::is_enabled();
-      },
-      {.grad = true});
+  auto with_grad = torch_codelet("grad",
+                                 [&](TaskContext&) {
+                                   threads = at::get_num_threads();
+                                   grad = torch::GradMode::is_enabled();
+                                 },
+                                 {.grad = true});
   rt.task(with_grad).submit();
   rt.wait_all();
   EXPECT_TRUE(grad.load());

@@ -64,7 +64,8 @@ INSTANTIATE_TEST_SUITE_P(PoliciesAndWorkers, TaskStepEqualsPlainLoop,
 
 TEST(TaskTrainer, StepsInFlightGiveTheSameResultAsOneAtATime) {
   set_intra_op_threads(1);
-  const TrainOptions options{.micro_batches = 2, .learning_rate = 5e-3, .warmup_steps = 2, .total_steps = 6};
+  const TrainOptions options{
+      .micro_batches = 2, .learning_rate = 5e-3, .warmup_steps = 2, .total_steps = 6};
   auto a = testing::toy_model(5);
   auto b = testing::toy_model(5);
   Runtime rt(tessera::testing::test_config("dmdas", 2));
@@ -94,27 +95,26 @@ TEST(TaskTrainer, ForwardOnOneWorkerAndBackwardOnAnother) {
   auto loss = register_tensor(rt, torch::zeros({1}), "loss");
   std::vector<torch::Tensor> grads;
   std::atomic<int> forward_worker{-1}, backward_worker{-1};
-  auto forward = torch_codelet(
-      "forward",
-      [&](TaskContext& ctx) {
-        forward_worker = static_cast<int>(ctx.worker());
-        tensor(ctx, 0) = model->loss_sum(windows);
-      },
-      {.grad = true});
-  auto backward = torch_codelet(
-      "backward",
-      [&](TaskContext& ctx) {
-        backward_worker = static_cast<int>(ctx.worker());
-        grads = torch::autograd::grad({tensor(ctx, 0)}, params);
-      },
-      {.grad = true});
+  auto forward = torch_codelet("forward",
+                               [&](TaskContext& ctx) {
+                                 forward_worker = static_cast<int>(ctx.worker());
+                                 tensor(ctx, 0) = model->loss_sum(windows);
+                               },
+                               {.grad = true});
+  auto backward = torch_codelet("backward",
+                                [&](TaskContext& ctx) {
+                                  backward_worker = static_cast<int>(ctx.worker());
+                                  grads = torch::autograd::grad({tensor(ctx, 0)}, params);
+                                },
+                                {.grad = true});
   rt.task(forward).write(loss).on_worker(0).submit();
   rt.task(backward).read(loss).on_worker(1).submit();
   rt.wait_all();
   EXPECT_EQ(forward_worker.load(), 0);
   EXPECT_EQ(backward_worker.load(), 1);
   ASSERT_EQ(grads.size(), expected.size());
-  for (std::size_t i = 0; i < grads.size(); ++i) EXPECT_TRUE(torch::equal(grads[i], expected[i])) << i;
+  for (std::size_t i = 0; i < grads.size(); ++i)
+    EXPECT_TRUE(torch::equal(grads[i], expected[i])) << i;
 }
 
 TEST(TaskTrainer, PaddingTargetsAreNotCountedNorLearned) {
@@ -135,7 +135,8 @@ TEST(TaskTrainer, PaddingTargetsAreNotCountedNorLearned) {
 TEST(TaskTrainer, BadOptionsAndBatchesAreErrors) {
   Runtime rt(tessera::testing::test_config("eager", 1));
   EXPECT_THROW(TaskTrainer(rt, testing::toy_model(), {.micro_batches = 0}), InvalidArgument);
-  EXPECT_THROW(TaskTrainer(rt, testing::toy_model(), {.learning_rate = std::nan("")}), InvalidArgument);
+  EXPECT_THROW(TaskTrainer(rt, testing::toy_model(), {.learning_rate = std::nan("")}),
+               InvalidArgument);
   TaskTrainer trainer(rt, testing::toy_model(), {.micro_batches = 4});
   EXPECT_THROW(trainer.submit(testing::toy_windows(2, 8)), InvalidArgument);  // 2 rows, 4 parts
   EXPECT_THROW(trainer.submit(torch::zeros({2, 8})), InvalidArgument);        // not int64

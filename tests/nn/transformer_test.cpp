@@ -41,7 +41,8 @@ TEST(DecoderLM, IsCausal) {
   auto a = testing::toy_windows(1, 9);
   auto b = a.clone();
   b[0][9] = (b[0][9].item<std::int64_t>() + 1) % 60 + 4;  // change the last token only
-  EXPECT_TRUE(torch::allclose(model->forward(a).narrow(1, 0, 9), model->forward(b).narrow(1, 0, 9)));
+  EXPECT_TRUE(
+      torch::allclose(model->forward(a).narrow(1, 0, 9), model->forward(b).narrow(1, 0, 9)));
 }
 
 TEST(DecoderLM, BadTokensAndPositionsAreErrors) {
@@ -56,7 +57,7 @@ TEST(Encoder, PaddingDoesNotChangeTheRealPositions) {
   Classifier classifier(testing::toy_config(), 3);
   SpanReader reader(testing::toy_config());
   torch::NoGradGuard no_grad;
-  const auto tokens = testing::toy_windows(1, 5);                      // [1, 6]
+  const auto tokens = testing::toy_windows(1, 5);  // [1, 6]
   const auto padded = torch::cat({tokens, torch::full({1, 4}, 3, torch::kLong)}, 1);
   auto mask = torch::zeros({1, 10}, torch::kBool);
   mask.narrow(1, 6, 4).fill_(true);
@@ -77,7 +78,8 @@ TEST(Lora, StartsAsTheBaseModelTrainsOnlyAdaptersAndMerges) {
   const auto base_params = count_parameters(*model);
   const auto adapted = apply_lora(*model, {.rank = 2, .alpha = 4, .targets = {"q", "v", "ff1"}});
   EXPECT_EQ(adapted, 6u);  // 3 projections x 2 blocks
-  EXPECT_EQ(count_parameters(*model, /*trainable_only=*/true), 2 * (2 * (16 * 2 + 2 * 16) + (2 * 16 + 32 * 2)));
+  EXPECT_EQ(count_parameters(*model, /*trainable_only=*/true),
+            2 * (2 * (16 * 2 + 2 * 16) + (2 * 16 + 32 * 2)));
   EXPECT_EQ(count_parameters(*model), base_params + count_parameters(*model, true));
   torch::NoGradGuard no_grad;
   EXPECT_TRUE(torch::allclose(model->forward(tokens), before));  // B starts at zero

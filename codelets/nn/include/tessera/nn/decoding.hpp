@@ -48,6 +48,7 @@ struct GenerateOptions {
 // model is trained on the same runtime). Throws InvalidArgument for an empty prompt or a
 // token outside the vocabulary, TaskFailed when a step fails.
 std::vector<int> generate(Runtime& runtime, DecoderLM& model, const std::vector<int>& prompt,
-                          const GenerateOptions& options, std::span<const TensorSetHandle> reads = {});
+                          const GenerateOptions& options,
+                          std::span<const TensorSetHandle> reads = {});
 
 }  // namespace tessera::nn

@@ -63,7 +63,9 @@ TensorSetHandle register_tensors(Runtime& runtime, std::shared_ptr<TensorSet> se
 inline torch::Tensor& tensor(const TaskContext& ctx, std::size_t i) {
   return ctx.object<torch::Tensor>(i);
 }
-inline TensorSet& tensors(const TaskContext& ctx, std::size_t i) { return ctx.object<TensorSet>(i); }
+inline TensorSet& tensors(const TaskContext& ctx, std::size_t i) {
+  return ctx.object<TensorSet>(i);
+}
 
 // The module's parameters (only those that require a gradient when `trainable_only`) in
 // the module's order, cut into `shards` consecutive sets of about equal element counts
