@@ -219,23 +219,27 @@ torch::Tensor BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& pa
   return h + ff2(torch::gelu(ff1(norm2(h))));
 }
 
-// --- DecoderLM -------------------------------------------------------------------------
+// --- the shared stack ------------------------------------------------------------------
 
-DecoderLMImpl::DecoderLMImpl(ModelConfig config) : config_(std::move(config)) {
+TransformerStack::TransformerStack(ModelConfig config, bool causal) : config_(std::move(config)) {
   config_.validate();
   token_embedding =
       register_module("token_embedding", torch::nn::Embedding(config_.vocab, config_.d_model));
   position_embedding =
       register_module("position_embedding", torch::nn::Embedding(config_.context, config_.d_model));
-  blocks_ = make_blocks(*this, block_list_, config_, /*causal=*/true);
+  blocks_ = make_blocks(*this, block_list_, config_, causal);
   final_norm = register_module("final_norm", layer_norm(config_.d_model));
   initialize(*this);
 }
 
-torch::Tensor DecoderLMImpl::embed(const torch::Tensor& tokens, std::int64_t start) {
+torch::Tensor TransformerStack::embed(const torch::Tensor& tokens, std::int64_t start) {
   check_tokens(tokens, start, config_);
   return embed_positions(tokens, start, token_embedding, position_embedding);
 }
+
+// --- DecoderLM -------------------------------------------------------------------------
+
+DecoderLMImpl::DecoderLMImpl(ModelConfig config) : TransformerStack(std::move(config), /*causal=*/true) {}
 
 torch::Tensor DecoderLMImpl::block(std::size_t i, const torch::Tensor& x, LayerCache* cache) {
   return blocks_.at(i)->forward(x, {}, cache);
@@ -273,20 +277,10 @@ torch::Tensor DecoderLMImpl::loss_sum(const torch::Tensor& windows) {
 
 // --- Encoder and heads -----------------------------------------------------------------
 
-EncoderImpl::EncoderImpl(ModelConfig config) : config_(std::move(config)) {
-  config_.validate();
-  token_embedding =
-      register_module("token_embedding", torch::nn::Embedding(config_.vocab, config_.d_model));
-  position_embedding =
-      register_module("position_embedding", torch::nn::Embedding(config_.context, config_.d_model));
-  blocks_ = make_blocks(*this, block_list_, config_, /*causal=*/false);
-  final_norm = register_module("final_norm", layer_norm(config_.d_model));
-  initialize(*this);
-}
+EncoderImpl::EncoderImpl(ModelConfig config) : TransformerStack(std::move(config), /*causal=*/false) {}
 
 torch::Tensor EncoderImpl::forward(const torch::Tensor& tokens, const torch::Tensor& padding) {
-  check_tokens(tokens, 0, config_);
-  auto x = embed_positions(tokens, 0, token_embedding, position_embedding);
+  auto x = embed(tokens);
   for (auto& b : blocks_) x = b->forward(x, padding);
   return final_norm(x);
 }

@@ -102,51 +102,49 @@ class BlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Block);
 
-class DecoderLMImpl : public torch::nn::Module {
+// What the decoder and the encoder share: token and position embeddings, the blocks (with
+// or without the causal mask) and the final norm, initialized as GPT-2 does.
+class TransformerStack : public torch::nn::Module {
  public:
-  explicit DecoderLMImpl(ModelConfig config);
-
   // tokens: [batch, time] (int64) at positions start, start+1, ... -> [batch, time, d_model].
   // Throws InvalidArgument when the positions pass the context or a token the vocabulary.
   torch::Tensor embed(const torch::Tensor& tokens, std::int64_t start = 0);
+  const ModelConfig& config() const noexcept { return config_; }
+  std::size_t layers() const noexcept { return blocks_.size(); }
+
+  torch::nn::Embedding token_embedding{nullptr}, position_embedding{nullptr};
+  torch::nn::LayerNorm final_norm{nullptr};
+
+ protected:
+  TransformerStack(ModelConfig config, bool causal);
+  ModelConfig config_;
+  torch::nn::ModuleList block_list_{nullptr};
+  std::vector<Block> blocks_;
+};
+
+class DecoderLMImpl : public TransformerStack {
+ public:
+  explicit DecoderLMImpl(ModelConfig config);
+
   torch::Tensor block(std::size_t i, const torch::Tensor& x, LayerCache* cache = nullptr);
   // Final norm and the tied projection: [batch, time, vocab] logits.
   torch::Tensor head(const torch::Tensor& x);
-  // All of the above; with a cache, tokens are the positions after the cached ones.
+  // embed, every block, head; with a cache, tokens are the positions after the cached ones.
   torch::Tensor forward(const torch::Tensor& tokens, KVCache* cache = nullptr);
   // Summed next-token cross entropy over windows [batch, time + 1] (inputs are the first
   // `time` tokens, targets the last `time`); padding targets are ignored.
   torch::Tensor loss_sum(const torch::Tensor& windows);
 
-  const ModelConfig& config() const noexcept { return config_; }
-  std::size_t layers() const noexcept { return blocks_.size(); }
   KVCache make_cache() const { return KVCache(blocks_.size()); }
-
-  torch::nn::Embedding token_embedding{nullptr}, position_embedding{nullptr};
-  torch::nn::LayerNorm final_norm{nullptr};
-
- private:
-  ModelConfig config_;
-  torch::nn::ModuleList block_list_{nullptr};
-  std::vector<Block> blocks_;
 };
 TORCH_MODULE(DecoderLM);
 
-class EncoderImpl : public torch::nn::Module {
+class EncoderImpl : public TransformerStack {
  public:
   explicit EncoderImpl(ModelConfig config);
   // tokens: [batch, time]; padding: [batch, time], true at padding (optional).
   // Returns the final hidden states [batch, time, d_model].
   torch::Tensor forward(const torch::Tensor& tokens, const torch::Tensor& padding = {});
-  const ModelConfig& config() const noexcept { return config_; }
-
-  torch::nn::Embedding token_embedding{nullptr}, position_embedding{nullptr};
-  torch::nn::LayerNorm final_norm{nullptr};
-
- private:
-  ModelConfig config_;
-  torch::nn::ModuleList block_list_{nullptr};
-  std::vector<Block> blocks_;
 };
 TORCH_MODULE(Encoder);
 
