@@ -94,5 +94,14 @@ TEST_F(ModelFileTest, TokenizerOrWeightsThatDoNotMatchTheConfiguration) {
       << load_error(dir_ / "shape.lm");
 }
 
+TEST_F(ModelFileTest, WeightsWithAdaptersDoNotLoadAsTheBareModel) {
+  auto lm = make();
+  apply_lora(*lm.model, {.rank = 2, .alpha = 4, .targets = {"q"}});
+  save_model(dir_ / "lora.lm", lm);
+  EXPECT_NE(load_error(dir_ / "lora.lm").find("lora_a', which the configuration has not"),
+            std::string::npos)
+      << load_error(dir_ / "lora.lm");
+}
+
 }  // namespace
 }  // namespace tessera::nn
