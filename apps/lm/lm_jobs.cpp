@@ -68,8 +68,9 @@ const std::vector<std::string>& split_of(const CorpusText& corpus, const std::st
 
 void TrainJob::validate() const {
   auto fail = [](const std::string& what) { throw InvalidArgument("lm train: " + what); };
-  if (steps < 1) fail("--steps must be at least 1");
-  if (batch < 1) fail("--batch must be at least 1");
+  if (steps < 1 || steps > 1000000000) fail("--steps must be in [1, 1e9]");
+  // A batch is sampled into memory at once: 65,536 windows of the largest context are 64 MiB.
+  if (batch < 1 || batch > 65536) fail("--batch must be in [1, 65536]");
   if (micro_batches < 0 || micro_batches > batch) fail("--micro-batches must be in [0, --batch]");
   if (sequence < 0) fail("--seq must be >= 0");
   if (vocab < 8 || vocab > 1000000) fail("--vocab must be in [8, 1000000]");
