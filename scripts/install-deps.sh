@@ -11,6 +11,7 @@ packages=(
   libopenblas-dev liblapacke-dev libglpk-dev
   libopenmpi-dev openmpi-bin
   libtorch-dev libsentencepiece-dev bible-kjv
+  libpcre2-dev
 )
 
 if [[ "${TESSERA_SKIP_DEPS:-0}" == "1" ]]; then

@@ -9,6 +9,7 @@ namespace tessera::cli {
 void add_bench_command(CLI::App& app);
 void add_linalg_commands(CLI::App& app);
 void add_lm_command(CLI::App& app);
+void add_logs_command(CLI::App& app);
 void add_platform_command(CLI::App& app);
 void add_policies_command(CLI::App& app);
 void add_run_demo_command(CLI::App& app);

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   tessera::cli::add_bench_command(app);
   tessera::cli::add_linalg_commands(app);
   tessera::cli::add_lm_command(app);
+  tessera::cli::add_logs_command(app);
   tessera::cli::add_platform_command(app);
   tessera::cli::add_policies_command(app);
   tessera::cli::add_run_demo_command(app);

@@ -1,0 +1,80 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include <logs/drain.hpp>
+#include <tessera/error.hpp>
+
+namespace tessera::logs {
+namespace {
+
+// The published Drain group accuracy of each Loghub 2k sample (logpai/logparser), which the
+// presets must reproduce; the labels live in the shared data folder.
+struct Published {
+  const char* system;
+  double group_accuracy;
+};
+constexpr Published kPublished[] = {
+    {"HDFS", 0.9975},    {"Hadoop", 0.9475},    {"Spark", 0.920},   {"Zookeeper", 0.9665},
+    {"BGL", 0.9625},     {"HPC", 0.887},        {"Windows", 0.997}, {"Linux", 0.690},
+    {"Android", 0.911},  {"HealthApp", 0.780},  {"Apache", 1.000},  {"Proxifier", 0.5265},
+    {"OpenSSH", 0.7875}, {"OpenStack", 0.7325}, {"Mac", 0.7865}};
+
+const std::filesystem::path kShared = TESSERA_SOURCE_DIR "/../shared/data/loghub";
+
+TEST(Drain, PresetsReproduceThePublishedGroupAccuracy) {
+  if (!std::filesystem::exists(kShared))
+    GTEST_SKIP() << "no ../shared/data/loghub beside the project";
+  for (const auto& p : kPublished) {
+    const std::string base = (kShared / p.system / (std::string(p.system) + "_2k.log")).string();
+    const auto parsed = parse_lines(read_log(base), drain_preset(p.system));
+    EXPECT_EQ(parsed.skipped, 0u) << p.system;
+    const auto acc = accuracy_against(parsed, base + "_structured.csv");
+    EXPECT_NEAR(acc.group, p.group_accuracy, 1e-9) << p.system;
+  }
+}
+
+TEST(Drain, MergesLinesThatDifferInParameters) {
+  Drain drain({.depth = 4, .similarity = 0.5, .max_children = 100, .masks = {R"(blk_-?\d+)"}});
+  const auto a = drain.add("Received block blk_123 of size 67108864 from /10.0.0.1");
+  const auto b = drain.add("Received block blk_-99 of size 512 from /10.0.0.2");
+  const auto c = drain.add("Deleting block blk_5 file /data/x");
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  EXPECT_EQ(drain.template_of(a), "Received block <*> of size <*> from <*>");
+}
+
+TEST(Drain, WritesLoghubsStructuredAndTemplateFiles) {
+  const auto dir = std::filesystem::temp_directory_path() / "tessera_drain_out";
+  const std::vector<std::string> lines = {
+      "081109 203615 148 INFO dfs.DataNode: Served block blk_1 to /10.0.0.1",
+      "081109 203616 149 INFO dfs.DataNode: Served block blk_2 to /10.0.0.2",
+      "081109 203617 150 WARN dfs.DataNode: Got exception, retrying", "not a line of this format"};
+  const auto parsed = parse_lines(lines, drain_preset("HDFS"));
+  EXPECT_EQ(parsed.skipped, 1u);
+  write_structured(parsed, dir.string(), "mini");
+  const auto rows = read_csv((dir / "mini_structured.csv").string());
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].front(), "LineId");
+  EXPECT_EQ(rows[0].back(), "EventTemplate");
+  EXPECT_EQ(rows[1].back(), "Served block <*> to /<*>");
+  EXPECT_EQ(rows[3].back(), "Got exception, retrying");  // quoted in the file, one field back
+  EXPECT_EQ(rows[1][rows[1].size() - 2], "E1");
+  const auto templates = read_csv((dir / "mini_templates.csv").string());
+  ASSERT_EQ(templates.size(), 3u);
+  EXPECT_EQ(templates[1], (std::vector<std::string>{"E1", "Served block <*> to /<*>", "2"}));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Drain, BadPresetsAndFormatsAreErrors) {
+  EXPECT_THROW(drain_preset("Nope"), InvalidArgument);
+  EXPECT_THROW(LogFormat("<Date> <Time>"), InvalidArgument);  // no <Content>
+  EXPECT_THROW(Drain({.depth = 2, .similarity = 0.5, .max_children = 100, .masks = {}}),
+               InvalidArgument);
+  EXPECT_THROW(Drain({.depth = 4, .similarity = 0.5, .max_children = 100, .masks = {"(unclosed"}}),
+               InvalidArgument);
+}
+
+}  // namespace
+}  // namespace tessera::logs
