@@ -23,19 +23,16 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::vector<std::string> tokens_of(std::string_view s) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && is_space(s[i])) ++i;
-    const std::size_t start = i;
-    while (i < s.size() && !is_space(s[i])) ++i;
-    if (i > start) out.emplace_back(s.substr(start, i - start));
+// A token of letters only (improved mode never merges two different ones).
+bool is_word(std::string_view token) {
+  if (token.empty()) return false;
+  for (char c : token) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
   }
-  return out;
+  return true;
 }
 
-bool has_digit(const std::string& token) {
+bool has_digit(std::string_view token) {
   for (char c : token) {
     if (c >= '0' && c <= '9') return true;
   }
@@ -52,6 +49,79 @@ std::string join(const std::vector<std::string>& tokens) {
 }
 
 }  // namespace
+
+void split_tokens(std::string_view s, std::vector<std::string_view>& out) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && is_space(s[i])) ++i;
+    const std::size_t start = i;
+    while (i < s.size() && !is_space(s[i])) ++i;
+    if (i > start) out.push_back(s.substr(start, i - start));
+  }
+}
+
+const std::vector<std::string>& generic_masks() {
+  static const std::vector<std::string> masks = {
+      // UUID
+      R"(\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b)",
+      // IPv4, with a port
+      R"(\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b)",
+      // hexadecimal
+      R"(\b0[xX][0-9a-fA-F]+\b)",
+      // IPv6, MAC addresses, clock times h:m:s
+      R"((?<![\w:])(?=[0-9a-fA-F:]*[0-9])(?=(?:[0-9a-fA-F]*:){2})[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:]))",
+      // dates such as "Sun Jul 3"
+      R"(\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2}\b)",
+      // user names: after "user=" or "user ", and X in "for X from"
+      R"((?<=\buser[= ])(?<!\buser[= ]user[= ])[^\s,;]+|(?<=\bfor )[^\s,;]+(?= from\b))",
+      // sizes such as "(1.16 KB)"
+      R"(\(\s*\d+(?:\.\d+)?\s*[KMGT]?i?B\s*\))",
+  };
+  return masks;
+}
+
+ContentMasker::ContentMasker(const DrainOptions& options) {
+  if (options.improved) {
+    for (const auto& m : generic_masks()) masks_.emplace_back(m);
+  }
+  for (const auto& m : options.masks) masks_.emplace_back(m);
+}
+
+ContentMasker::Scratch ContentMasker::scratch() const {
+  Scratch s;
+  for (const auto& r : masks_) s.regex.emplace_back(r);
+  return s;
+}
+
+void ContentMasker::mask(std::string_view content, Scratch& scratch, std::string& out) const {
+  out.assign(content);
+  for (std::size_t k = 0; k < masks_.size(); ++k) {
+    scratch.buffer.clear();
+    masks_[k].replace_all(out, kWildcard, scratch.regex[k], scratch.buffer);
+    out.swap(scratch.buffer);
+  }
+}
+
+void drain_tokens(std::string& masked, bool improved, std::vector<std::string_view>& out) {
+  if (!improved) {
+    split_tokens(masked, out);
+    return;
+  }
+  for (std::size_t i = 0; i < masked.size(); ++i) {
+    char& c = masked[i];
+    if (c == '=' || c == ',' || c == '(' || c == ')' || c == '[' || c == ']' || c == ';') {
+      c = ' ';
+    } else if (c == '.' && i + 1 < masked.size() && masked[i + 1] == '.') {
+      while (i < masked.size() && masked[i] == '.') masked[i++] = ' ';
+      --i;
+    }
+  }
+  const std::size_t first = out.size();
+  split_tokens(masked, out);
+  for (std::size_t k = first; k < out.size(); ++k) {
+    if (has_digit(out[k]) || out[k].find(kWildcard) != std::string_view::npos) out[k] = kWildcard;
+  }
+}
 
 // --- LogFormat -------------------------------------------------------------------------
 
@@ -106,24 +176,41 @@ bool LogFormat::split(std::string_view line, std::vector<std::string>& fields) c
   return true;
 }
 
+bool LogFormat::content_of(std::string_view line, Regex::Scratch& scratch,
+                           std::vector<std::string_view>& groups,
+                           std::string_view& content) const {
+  if (!regex_.match(trim(line), scratch, groups)) return false;
+  content = groups[static_cast<std::size_t>(groups_[content_])];
+  return true;
+}
+
 // --- Drain -----------------------------------------------------------------------------
 
 struct Drain::Impl {
   struct Node {
-    std::map<std::string, std::unique_ptr<Node>> children;  // inner levels
+    std::map<std::string, std::unique_ptr<Node>, std::less<>> children;  // inner levels
     std::vector<std::size_t> clusters;                      // the leaf's, in creation order
   };
   DrainOptions options;
-  std::vector<Regex> masks;
+  ContentMasker masker{DrainOptions{}};
+  ContentMasker::Scratch masker_scratch;
+  std::string masked;
+  std::vector<std::string_view> tokens;
   std::unordered_map<std::size_t, Node> by_length;
   std::vector<std::vector<std::string>> templates;
 
   // The leaf for `tokens` when routing exists (search), or after creating it (insert).
   // Returns null when the message is too short to reach a leaf: as in the reference
   // implementation, such messages never join a cluster of the tree.
-  Node* route(const std::vector<std::string>& tokens, bool create) {
-    const int inner = options.depth - 2;
-    if (static_cast<int>(tokens.size()) < inner) return nullptr;
+  // In improved mode every message reaches a leaf: it routes by as many first tokens as
+  // it has, up to depth - 3.
+  Node* route(std::span<const std::string_view> tokens, bool create) {
+    int inner = options.depth - 2;
+    if (options.improved) {
+      inner = std::min(inner, static_cast<int>(tokens.size()) + 1);
+    } else if (static_cast<int>(tokens.size()) < inner) {
+      return nullptr;
+    }
     auto it = by_length.find(tokens.size());
     if (it == by_length.end()) {
       if (!create) return nullptr;
@@ -131,7 +218,7 @@ struct Drain::Impl {
     }
     Node* node = &it->second;
     for (int d = 1; d < inner; ++d) {
-      const std::string& token = tokens[static_cast<std::size_t>(d - 1)];
+      const std::string_view token = tokens[static_cast<std::size_t>(d - 1)];
       auto found = node->children.find(token);
       if (found != node->children.end()) {
         node = found->second.get();
@@ -145,7 +232,7 @@ struct Drain::Impl {
       }
       const std::size_t size = node->children.size();
       const bool has_wild = node->children.count(kWildcard) > 0;
-      std::string key;
+      std::string_view key;
       if (has_digit(token)) {
         key = kWildcard;
       } else if (has_wild) {
@@ -155,28 +242,40 @@ struct Drain::Impl {
       } else {
         key = kWildcard;
       }
-      auto& child = node->children[key];
-      if (!child) child = std::make_unique<Node>();
-      node = child.get();
+      auto child = node->children.find(key);
+      if (child == node->children.end()) {
+        child = node->children.emplace(std::string(key), std::make_unique<Node>()).first;
+      }
+      node = child->second.get();
     }
     return node;
   }
 
   // The most similar cluster of the leaf at or above the threshold (ties: more wildcards).
-  std::optional<std::size_t> best(const Node& leaf, const std::vector<std::string>& tokens) const {
+  // In improved mode, a template is no candidate where it has a word (letters only) that the
+  // message has another word in place of; an empty message joins the leaf's first cluster.
+  std::optional<std::size_t> best(const Node& leaf, std::span<const std::string_view> tokens) const {
+    if (options.improved && tokens.empty()) {
+      if (leaf.clusters.empty()) return std::nullopt;
+      return leaf.clusters.front();
+    }
     double best_sim = -1;
     int best_wild = -1;
     std::optional<std::size_t> choice;
     for (std::size_t c : leaf.clusters) {
       const auto& t = templates[c];
       int same = 0, wild = 0;
-      for (std::size_t i = 0; i < t.size(); ++i) {
+      bool words_differ = false;
+      for (std::size_t i = 0; i < t.size() && !words_differ; ++i) {
         if (t[i] == kWildcard) {
           ++wild;
         } else if (t[i] == tokens[i]) {
           ++same;
+        } else if (options.improved) {
+          words_differ = is_word(t[i]) && is_word(tokens[i]);
         }
       }
+      if (words_differ) continue;
       const double sim = static_cast<double>(same) / static_cast<double>(t.size());
       if (sim > best_sim || (sim == best_sim && wild > best_wild)) {
         best_sim = sim;
@@ -195,7 +294,8 @@ Drain::Drain(DrainOptions options) : impl_(std::make_unique<Impl>()) {
     throw InvalidArgument("drain: similarity threshold must be in [0, 1]");
   }
   if (options.max_children < 2) throw InvalidArgument("drain: max_children must be at least 2");
-  for (const auto& m : options.masks) impl_->masks.emplace_back(m);
+  impl_->masker = ContentMasker(options);
+  impl_->masker_scratch = impl_->masker.scratch();
   impl_->options = std::move(options);
 }
 
@@ -203,9 +303,14 @@ Drain::~Drain() = default;
 Drain::Drain(Drain&&) noexcept = default;
 
 std::size_t Drain::add(std::string_view content) {
-  std::string masked(content);
-  for (const auto& r : impl_->masks) masked = r.replace_all(masked, kWildcard);
-  auto tokens = tokens_of(masked);
+  auto& st = *impl_;
+  st.masker.mask(content, st.masker_scratch, st.masked);
+  st.tokens.clear();
+  drain_tokens(st.masked, st.options.improved, st.tokens);
+  return add_tokens(st.tokens);
+}
+
+std::size_t Drain::add_tokens(std::span<const std::string_view> tokens) {
   auto& st = *impl_;
   if (Impl::Node* leaf = st.route(tokens, /*create=*/false)) {
     if (const auto c = st.best(*leaf, tokens)) {
@@ -217,8 +322,8 @@ std::size_t Drain::add(std::string_view content) {
     }
   }
   const std::size_t id = st.templates.size();
-  st.templates.push_back(std::move(tokens));
-  if (Impl::Node* leaf = st.route(st.templates[id], /*create=*/true)) leaf->clusters.push_back(id);
+  st.templates.emplace_back(tokens.begin(), tokens.end());
+  if (Impl::Node* leaf = st.route(tokens, /*create=*/true)) leaf->clusters.push_back(id);
   return id;
 }
 
@@ -227,6 +332,81 @@ std::size_t Drain::clusters() const {
 }
 std::string Drain::template_of(std::size_t cluster) const {
   return join(impl_->templates.at(cluster));
+}
+
+namespace {
+
+// Improved mode's first merge: templates of equal length, in creation order, each absorbed
+// by the first representative that agrees with it wherever neither has <*> and shares at
+// least two constant tokens and 60% of its positions with it.
+bool absorbs(const std::vector<std::string>& rep, const std::vector<std::string>& t) {
+  std::size_t common = 0;
+  for (std::size_t i = 0; i < rep.size(); ++i) {
+    if (rep[i] == t[i]) {
+      common += rep[i] != kWildcard ? 1 : 0;
+    } else if (rep[i] != kWildcard && t[i] != kWildcard) {
+      return false;
+    }
+  }
+  return common >= 2 && static_cast<double>(common) >= 0.6 * static_cast<double>(rep.size());
+}
+
+}  // namespace
+
+std::vector<std::vector<std::string>> Drain::settled_templates() const {
+  const auto& templates = impl_->templates;
+  if (!impl_->options.improved) return templates;
+  std::unordered_map<std::size_t, std::vector<std::size_t>> reps_of_length;  // rep indexes
+  std::vector<std::vector<std::string>> reps;
+  std::vector<std::size_t> rep_of(templates.size());
+  for (std::size_t c = 0; c < templates.size(); ++c) {
+    const auto& t = templates[c];
+    auto& candidates = reps_of_length[t.size()];
+    bool absorbed = false;
+    for (std::size_t r : candidates) {
+      if (!absorbs(reps[r], t)) continue;
+      for (std::size_t i = 0; i < t.size(); ++i) {
+        if (reps[r][i] != t[i]) reps[r][i] = kWildcard;
+      }
+      rep_of[c] = r;
+      absorbed = true;
+      break;
+    }
+    if (!absorbed) {
+      rep_of[c] = reps.size();
+      candidates.push_back(reps.size());
+      reps.push_back(t);
+    }
+  }
+  std::vector<std::vector<std::string>> out;
+  out.reserve(templates.size());
+  for (std::size_t c = 0; c < templates.size(); ++c) out.push_back(reps[rep_of[c]]);
+  return out;
+}
+
+std::vector<std::string> event_templates(const std::vector<std::vector<std::string>>& settled,
+                                         bool improved) {
+  std::vector<std::string> out;
+  out.reserve(settled.size());
+  for (const auto& t : settled) out.push_back(join(t));
+  if (!improved) return out;
+  // Clusters with the same constant tokens (two or more), in order, are one event: the
+  // first cluster's template names it.
+  std::unordered_map<std::string, std::size_t> first_with;
+  for (std::size_t c = 0; c < settled.size(); ++c) {
+    std::string key;
+    std::size_t constants = 0;
+    for (const auto& token : settled[c]) {
+      if (token == kWildcard) continue;
+      key += token;
+      key += '\n';
+      ++constants;
+    }
+    if (constants < 2) continue;
+    const auto [it, fresh] = first_with.emplace(std::move(key), c);
+    if (!fresh) out[c] = out[it->second];
+  }
+  return out;
 }
 
 // --- parsing a file and its accuracy ----------------------------------------------------
@@ -246,8 +426,9 @@ ParsedLog parse_lines(const std::vector<std::string>& lines, const DrainPreset& 
     cluster_of.push_back(drain.add(fields[format.content()]));
     out.fields.push_back(fields);
   }
+  const auto events = event_templates(drain.settled_templates(), preset.options.improved);
   out.templates.reserve(cluster_of.size());
-  for (std::size_t c : cluster_of) out.templates.push_back(drain.template_of(c));
+  for (std::size_t c : cluster_of) out.templates.push_back(events[c]);
   return out;
 }
 
@@ -342,7 +523,6 @@ std::vector<std::vector<std::string>> read_csv(const std::string& path) {
 }  // namespace tessera::logs
 
 namespace tessera::logs {
-namespace {
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
@@ -353,8 +533,6 @@ std::string csv_field(const std::string& s) {
   }
   return out + "\"";
 }
-
-}  // namespace
 
 void write_structured(const ParsedLog& parsed, const std::string& dir, const std::string& name) {
   std::filesystem::create_directories(dir);

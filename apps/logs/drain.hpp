@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -26,6 +27,11 @@ class LogFormat {
   // The fields of a line (leading and trailing whitespace removed), or false when it does not
   // match; a field whose optional group took no part is empty.
   bool split(std::string_view line, std::vector<std::string>& fields) const;
+  // The Content field only, without copying (a view into `line`), reusing `scratch` and
+  // `groups` (per thread); false when the line does not match.
+  bool content_of(std::string_view line, Regex::Scratch& scratch,
+                  std::vector<std::string_view>& groups, std::string_view& content) const;
+  const Regex& regex() const noexcept { return regex_; }
   // Index of "Content" in headers().
   std::size_t content() const noexcept { return content_; }
 
@@ -42,7 +48,40 @@ struct DrainOptions {
   double similarity = 0.5;
   int max_children = 100;
   std::vector<std::string> masks;  // regexes replaced by <*> before tokenizing, in order
+  // Tessera's improved mode (docs/logs.md): generic masks before these, more delimiters, a
+  // token with a digit is a variable, short messages join clusters, two different words
+  // never merge, and a final pass merges over-split templates. Off: Drain as published.
+  bool improved = false;
 };
+
+// The masks that improved mode applies before a preset's own (UUIDs, IPv4 with port, hex,
+// IPv6/MAC/clock times, dates, user names, sizes), in order.
+const std::vector<std::string>& generic_masks();
+
+// Drain's preprocessing of a message: each mask's matches replaced by <*>, in order.
+class ContentMasker {
+ public:
+  // The options' masks, after the generic ones in improved mode.
+  explicit ContentMasker(const DrainOptions& options);
+  // Per-thread working memory of mask().
+  struct Scratch {
+    std::vector<Regex::Scratch> regex;
+    std::string buffer;
+  };
+  Scratch scratch() const;
+  // The masked content, written to `out` (replacing what it held).
+  void mask(std::string_view content, Scratch& scratch, std::string& out) const;
+
+ private:
+  std::vector<Regex> masks_;
+};
+
+// Drain's tokenizer: runs of whitespace separate tokens. Appends views into `s`.
+void split_tokens(std::string_view s, std::vector<std::string_view>& out);
+// The tokens of a masked message in the given mode: split_tokens, or in improved mode the
+// characters = , ( ) [ ] ; and runs of dots turned into spaces first (in `masked`, in place)
+// and every token holding a digit or <*> replaced by <*> (a view of a static string).
+void drain_tokens(std::string& masked, bool improved, std::vector<std::string_view>& out);
 
 class Drain {
  public:
@@ -53,14 +92,25 @@ class Drain {
   // Parses one message's content; returns the id of its cluster (0, 1, ... in order of
   // creation). The cluster's template may still change with later messages.
   std::size_t add(std::string_view content);
+  // The same for a message already masked and tokenized (ContentMasker, split_tokens).
+  std::size_t add_tokens(std::span<const std::string_view> tokens);
   std::size_t clusters() const;
   // The template of a cluster now, tokens joined by single spaces.
   std::string template_of(std::size_t cluster) const;
+  // Every cluster's template, in creation order; in improved mode after merging templates
+  // of equal length that agree wherever neither has <*> (and share enough constants).
+  std::vector<std::vector<std::string>> settled_templates() const;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The event template of each cluster, from settled templates (of every Drain instance, in
+// the order of their clusters' first lines): the tokens joined by spaces; in improved mode,
+// clusters whose constant tokens (two or more) are the same take the first one's template.
+std::vector<std::string> event_templates(const std::vector<std::vector<std::string>>& settled,
+                                         bool improved);
 
 // A named preset: logparser's benchmark settings for one Loghub system.
 struct DrainPreset {
@@ -105,6 +155,9 @@ ParseAccuracy accuracy_against(const ParsedLog& parsed, const std::string& struc
 // The lines of a log file, without line ends (CRLF or LF). Throws InvalidArgument naming
 // the path when it is missing or holds NUL bytes (not a text log).
 std::vector<std::string> read_log(const std::string& path);
+
+// One CSV field: quoted (RFC 4180) when it holds a comma, a quote or a line end.
+std::string csv_field(const std::string& s);
 
 // The columns of a Loghub structured CSV (header row first; RFC 4180 quoting).
 std::vector<std::vector<std::string>> read_csv(const std::string& path);

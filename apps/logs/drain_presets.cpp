@@ -10,7 +10,7 @@ namespace {
 
 DrainPreset preset(std::string system, std::string format, std::vector<std::string> masks,
                    double st, int depth) {
-  return {std::move(system), std::move(format), DrainOptions{depth, st, 100, std::move(masks)}};
+  return {std::move(system), std::move(format), DrainOptions{depth, st, 100, std::move(masks), false}};
 }
 
 std::vector<DrainPreset> make_presets() {

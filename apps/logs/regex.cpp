@@ -3,6 +3,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <utility>
+
 #include <tessera/error.hpp>
 
 namespace tessera::logs {
@@ -19,13 +21,26 @@ std::string pcre2_message(int code) {
   return reinterpret_cast<const char*>(buffer);
 }
 
-struct MatchData {
-  explicit MatchData(const pcre2_code* code)
-      : data(pcre2_match_data_create_from_pattern(code, nullptr)) {}
-  ~MatchData() { pcre2_match_data_free(data); }
-  pcre2_match_data* data;
-};
+pcre2_match_data* data_of(void* p) {
+  return static_cast<pcre2_match_data*>(p);
+}
 }  // namespace
+
+Regex::Scratch::Scratch(const Regex& regex)
+    : data_(pcre2_match_data_create_from_pattern(regex.impl_->code, nullptr)) {
+  if (data_ == nullptr) throw Error("regex '" + regex.pattern_ + "': out of memory");
+}
+Regex::Scratch::Scratch(Scratch&& other) noexcept : data_(std::exchange(other.data_, nullptr)) {}
+Regex::Scratch& Regex::Scratch::operator=(Scratch&& other) noexcept {
+  if (this != &other) {
+    pcre2_match_data_free(data_of(data_));
+    data_ = std::exchange(other.data_, nullptr);
+  }
+  return *this;
+}
+Regex::Scratch::~Scratch() {
+  pcre2_match_data_free(data_of(data_));
+}
 
 Regex::Regex(std::string pattern) : pattern_(std::move(pattern)), impl_(std::make_unique<Impl>()) {
   int error = 0;
@@ -44,37 +59,50 @@ Regex::Regex(Regex&&) noexcept = default;
 Regex& Regex::operator=(Regex&&) noexcept = default;
 Regex::~Regex() = default;
 
-std::optional<std::vector<std::optional<std::string_view>>> Regex::match(
-    std::string_view subject) const {
-  MatchData md(impl_->code);
+bool Regex::match(std::string_view subject, Scratch& scratch,
+                  std::vector<std::string_view>& groups) const {
+  pcre2_match_data* md = data_of(scratch.data_);
   const int rc = pcre2_match(impl_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()),
-                             subject.size(), 0, 0, md.data, nullptr);
+                             subject.size(), 0, 0, md, nullptr);
   // A line on which the lazy fields of a format backtrack past PCRE2's limits is a line
   // that does not fit the format (prose, a binary record): no match, not an error.
   if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT) {
-    return std::nullopt;
+    return false;
   }
   if (rc < 0) throw Error("regex '" + pattern_ + "': " + pcre2_message(rc));
-  const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(md.data);
-  const auto count = pcre2_get_ovector_count(md.data);
-  std::vector<std::optional<std::string_view>> groups(count);
+  const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(md);
+  const auto count = pcre2_get_ovector_count(md);
+  groups.assign(count, std::string_view());
   for (std::uint32_t i = 0; i < count; ++i) {
     if (ovector[2 * i] == PCRE2_UNSET) continue;
     groups[i] = subject.substr(ovector[2 * i], ovector[2 * i + 1] - ovector[2 * i]);
   }
+  return true;
+}
+
+std::optional<std::vector<std::optional<std::string_view>>> Regex::match(
+    std::string_view subject) const {
+  Scratch scratch(*this);
+  std::vector<std::string_view> views;
+  if (!match(subject, scratch, views)) return std::nullopt;
+  const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(data_of(scratch.data_));
+  std::vector<std::optional<std::string_view>> groups(views.size());
+  for (std::size_t i = 0; i < views.size(); ++i) {
+    if (ovector[2 * i] != PCRE2_UNSET) groups[i] = views[i];
+  }
   return groups;
 }
 
-std::string Regex::replace_all(std::string_view subject, std::string_view replacement) const {
-  std::string out;
-  MatchData md(impl_->code);
+void Regex::replace_all(std::string_view subject, std::string_view replacement, Scratch& scratch,
+                        std::string& out) const {
+  pcre2_match_data* md = data_of(scratch.data_);
   std::size_t start = 0;
   while (start <= subject.size()) {
     const int rc = pcre2_match(impl_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()),
-                               subject.size(), start, 0, md.data, nullptr);
+                               subject.size(), start, 0, md, nullptr);
     if (rc == PCRE2_ERROR_NOMATCH) break;
     if (rc < 0) throw Error("regex '" + pattern_ + "': " + pcre2_message(rc));
-    const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md.data);
+    const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md);
     out.append(subject.substr(start, ov[0] - start));
     out.append(replacement);
     if (ov[1] == ov[0]) {  // an empty match: copy one character and move on
@@ -85,6 +113,12 @@ std::string Regex::replace_all(std::string_view subject, std::string_view replac
     }
   }
   if (start < subject.size()) out.append(subject.substr(start));
+}
+
+std::string Regex::replace_all(std::string_view subject, std::string_view replacement) const {
+  Scratch scratch(*this);
+  std::string out;
+  replace_all(subject, replacement, scratch, out);
   return out;
 }
 

@@ -1,15 +1,21 @@
 // tessera logs: log analytics (docs/logs.md). Part 1: Drain parsing and its evaluation.
 
-#include <chrono>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
+#include <logs/detect.hpp>
 #include <logs/drain.hpp>
+#include <logs/replay.hpp>
+#include <logs/stream_parse.hpp>
 #include <tessera/error.hpp>
+#include <tessera/runtime.hpp>
 
 #include "tessera/commands.hpp"
+#include "tessera/runtime_options.hpp"
 
 namespace tessera::cli {
 namespace {
@@ -20,6 +26,7 @@ struct ParserOptions {
   std::string format;
   double similarity = -1;
   int depth = -1;
+  bool improved = false;
   void add_to(CLI::App& cmd) {
     cmd.add_option("--preset", preset,
                    "Published Drain settings of a Loghub system (HDFS, BGL, ...)");
@@ -28,6 +35,8 @@ struct ParserOptions {
         "Log format, e.g. \"<Date> <Time> <Level>: <Content>\" (overrides the preset's)");
     cmd.add_option("--st", similarity, "Similarity threshold in [0, 1] (overrides the preset's)");
     cmd.add_option("--depth", depth, "Tree depth >= 3 (overrides the preset's)");
+    cmd.add_flag("--improved", improved,
+                 "Tessera's improved Drain (generic masks, more delimiters, merging; docs/logs.md)");
   }
   logs::DrainPreset resolve() const {
     logs::DrainPreset p;
@@ -36,39 +45,117 @@ struct ParserOptions {
     if (p.format.empty()) throw InvalidArgument("logs: give --preset SYSTEM or --format FORMAT");
     if (similarity >= 0) p.options.similarity = similarity;
     if (depth >= 0) p.options.depth = depth;
+    p.options.improved = improved;
     return p;
   }
 };
 
+struct ParseCommand {
+  ParserOptions parser;
+  RuntimeOptions runtime;
+  std::string log, out;
+  bool templates_only = false;
+  bool quiet = false;
+};
+
+// Progress on stderr every few seconds (a 20 M-line log takes a while).
+void report_progress(const logs::StreamProgress& p) {
+  std::fprintf(stderr, "  %llu lines (%.0f MB) in %.1f s: %.0f lines/s\n",
+               static_cast<unsigned long long>(p.lines), static_cast<double>(p.bytes) / 1e6,
+               p.seconds, static_cast<double>(p.lines) / std::max(p.seconds, 1e-9));
+}
+
+void run_parse(const ParseCommand& c) {
+  const auto preset = c.parser.resolve();
+  std::ifstream log(c.log, std::ios::binary);
+  if (!log) throw InvalidArgument("logs parse: cannot open '" + c.log + "'");
+  if (logs::looks_binary(log)) {
+    throw InvalidArgument("logs parse: '" + c.log + "' is not a text log (it holds NUL bytes)");
+  }
+  const std::string name = std::filesystem::path(c.log).filename().string();
+  std::filesystem::create_directories(c.out);
+  const auto base = std::filesystem::path(c.out) / name;
+  const std::string ids_path = base.string() + ".clusters";
+  logs::StreamParseOptions options;
+  if (!c.quiet) {
+    options.progress_seconds = 5;
+    options.on_progress = report_progress;
+  }
+  logs::StreamParse parsed;
+  {
+    std::ofstream ids;
+    if (!c.templates_only) {
+      ids.open(ids_path, std::ios::binary | std::ios::trunc);
+      if (!ids) throw Error("logs parse: cannot write '" + ids_path + "'");
+    }
+    Runtime rt(c.runtime.to_config());
+    parsed = logs::parse_stream(rt, log, preset, c.templates_only ? nullptr : &ids, options);
+  }
+  if (parsed.lines == parsed.skipped) {
+    std::filesystem::remove(ids_path);
+    throw InvalidArgument("logs parse: no line of '" + c.log + "' matches the format '" +
+                          preset.format + "'" + (parsed.lines == 0 ? " (the log is empty)" : ""));
+  }
+  std::printf("%llu lines parsed (%llu did not match the format) in %.3f s: %.0f lines/s, %zu "
+              "templates\n",
+              static_cast<unsigned long long>(parsed.lines - parsed.skipped),
+              static_cast<unsigned long long>(parsed.skipped), parsed.seconds,
+              static_cast<double>(parsed.lines) / std::max(parsed.seconds, 1e-9),
+              parsed.events.size());
+  std::ofstream templates(base.string() + "_templates.csv", std::ios::binary | std::ios::trunc);
+  logs::write_templates(parsed, templates);
+  if (!c.templates_only) {
+    log.clear();
+    log.seekg(0);
+    std::ifstream ids(ids_path, std::ios::binary);
+    std::ofstream structured(base.string() + "_structured.csv", std::ios::binary | std::ios::trunc);
+    logs::write_structured_stream(log, ids, parsed, logs::LogFormat(preset.format), structured);
+    ids.close();
+    std::filesystem::remove(ids_path);
+  }
+  std::printf("wrote %s_templates.csv%s\n", base.string().c_str(),
+              c.templates_only ? "" : " and _structured.csv");
+}
+
 void add_parse(CLI::App& logs) {
-  auto o = std::make_shared<ParserOptions>();
-  auto log = std::make_shared<std::string>();
-  auto out = std::make_shared<std::string>();
+  auto c = std::make_shared<ParseCommand>();
   auto* cmd = logs.add_subcommand(
       "parse", "Parse a log with Drain into Loghub's structured and templates CSV files");
-  cmd->add_option("--log", *log, "The log file")->required();
-  cmd->add_option("--out", *out, "Directory for <log>_structured.csv and <log>_templates.csv")
+  cmd->add_option("--log", c->log, "The log file (any size: it is read in chunks)")->required();
+  cmd->add_option("--out", c->out, "Directory for <log>_structured.csv and <log>_templates.csv")
       ->required();
-  o->add_to(*cmd);
+  cmd->add_flag("--templates-only", c->templates_only,
+                "Write only <log>_templates.csv (no per-line CSV)");
+  cmd->add_flag("--quiet", c->quiet, "No progress lines on stderr");
+  c->parser.add_to(*cmd);
+  c->runtime.add_to(*cmd);
   cmd->footer(
-      "Example: tessera logs parse --log data/loghub/HDFS/HDFS_2k.log --preset HDFS --out parsed/");
-  cmd->callback([o, log, out] {
-    const auto preset = o->resolve();
-    const auto start = std::chrono::steady_clock::now();
-    const auto lines = logs::read_log(*log);
-    const auto parsed = logs::parse_lines(lines, preset);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (parsed.templates.empty()) {
-      throw InvalidArgument("logs parse: no line of '" + *log + "' matches the format '" +
-                            preset.format + "'");
-    }
-    const std::string name = std::filesystem::path(*log).filename().string();
-    logs::write_structured(parsed, *out, name);
-    std::printf(
-        "%zu lines parsed (%zu did not match the format) in %.3f s; wrote %s/%s_structured.csv and "
-        "_templates.csv\n",
-        parsed.templates.size(), parsed.skipped, seconds, out->c_str(), name.c_str());
+      "Example: tessera logs parse --log data/loghub/HDFS/HDFS_2k.log --preset HDFS --out parsed/\n"
+      "Lines are parsed in parallel tasks (--ncpu workers); the result does not depend on the\n"
+      "number of workers.");
+  cmd->callback([c] { run_parse(*c); });
+}
+
+void add_replay(CLI::App& logs) {
+  auto from = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  auto lines = std::make_shared<std::uint64_t>(0);
+  auto seed = std::make_shared<std::uint64_t>(1);
+  auto* cmd = logs.add_subcommand(
+      "replay", "Write a large log: a sample replayed over and over with fresh numbers");
+  cmd->add_option("--from", *from, "The sample log")->required();
+  cmd->add_option("--lines", *lines, "Lines to write")->required()->check(CLI::Range(1ULL, 1ULL << 40));
+  cmd->add_option("--out", *out, "The output file")->required();
+  cmd->add_option("--seed", *seed, "Seed of the random digits (default 1)");
+  cmd->footer(
+      "Example: tessera logs replay --from data/loghub/BGL/BGL_2k.log --lines 20000000 "
+      "--out /tmp/bgl-20M.log");
+  cmd->callback([from, out, lines, seed] {
+    const auto sample = logs::read_log(*from);
+    std::ofstream file(*out, std::ios::binary | std::ios::trunc);
+    if (!file) throw InvalidArgument("logs replay: cannot write '" + *out + "'");
+    logs::replay_log(sample, *lines, *seed, file);
+    std::printf("wrote %llu lines to %s\n", static_cast<unsigned long long>(*lines), out->c_str());
   });
 }
 
@@ -95,12 +182,131 @@ void add_eval_parse(CLI::App& logs) {
   });
 }
 
+struct DetectCommand {
+  ParserOptions parser;
+  RuntimeOptions runtime;
+  std::string log, train, test, out;
+  std::string window = "count:20";
+  std::string split = "0.6,0.2";
+  logs::EventFields fields;
+  logs::DetectOptions detect;
+  bool quiet = false;
+};
+
+std::pair<double, double> parse_split(const std::string& text) {
+  const auto comma = text.find(',');
+  try {
+    std::size_t used = 0;
+    const double train = std::stod(text.substr(0, comma), &used);
+    const double valid = comma == std::string::npos ? 0 : std::stod(text.substr(comma + 1));
+    return {train, valid};
+  } catch (const std::exception&) {
+    throw InvalidArgument("--split '" + text + "': give TRAIN,VALID fractions, e.g. 0.6,0.2");
+  }
+}
+
+void run_detect(DetectCommand& c) {
+  const auto preset = c.parser.resolve();
+  c.detect.window = logs::WindowSpec::parse(c.window);
+  if (c.log.empty() == (c.train.empty() || c.test.empty())) {
+    throw InvalidArgument("logs detect: give either --log (split in time) or --train and --test");
+  }
+  std::vector<std::string> lines;
+  logs::Split split;
+  if (!c.log.empty()) {
+    lines = logs::read_log(c.log);
+  } else {
+    // Train and test logs are parsed together (Drain needs no labels); the test log's
+    // lines come last, and the last part of the training log validates.
+    lines = logs::read_log(c.train);
+    auto test = logs::read_log(c.test);
+    lines.insert(lines.end(), test.begin(), test.end());
+  }
+  const auto log = logs::event_log(lines, preset, c.fields);
+  if (log.size() == 0) {
+    throw InvalidArgument("logs detect: no line matches the format '" + preset.format + "'");
+  }
+  const auto [train_fraction, valid_fraction] = parse_split(c.split);
+  if (!c.log.empty()) {
+    split = logs::chronological_split(log.size(), train_fraction, valid_fraction);
+  } else {
+    // The training log is split into train and validation at the same ratio.
+    std::size_t train_lines = 0;
+    const std::size_t train_file_lines = logs::read_log(c.train).size();
+    while (train_lines < log.size() && log.line_ids[train_lines] <= train_file_lines) ++train_lines;
+    const double share = train_fraction / (train_fraction + valid_fraction);
+    split.train = static_cast<std::size_t>(share * static_cast<double>(train_lines));
+    split.valid = train_lines;
+    split.size = log.size();
+  }
+  if (!c.quiet) {
+    c.detect.sequence.on_step = [](std::int64_t step, double loss) {
+      std::fprintf(stderr, "  step %lld: loss %.4f\n", static_cast<long long>(step), loss);
+    };
+  }
+  Runtime rt(c.runtime.to_config());
+  const auto report = logs::detect(rt, log, split, c.detect);
+  std::printf("%s over %s windows: %zu train (%zu normal), %zu validation, %zu test; %zu events\n",
+              report.method.c_str(), c.detect.window.describe().c_str(), report.train_windows,
+              report.normal_train_windows, report.valid_windows, report.test_windows,
+              log.templates.size());
+  if (report.top_k > 0) {
+    std::printf("top-k %zu (%s)\n", report.top_k,
+                c.detect.top_k > 0 ? "given" : "best F1 on the validation windows");
+  }
+  if (log.labelled()) {
+    const auto& t = report.test;
+    std::printf("test: precision %.4f recall %.4f F1 %.4f (tp %zu fp %zu fn %zu tn %zu); "
+                "validation F1 %.4f\n",
+                t.precision(), t.recall(), t.f1(), t.tp, t.fp, t.fn, t.tn, report.valid.f1());
+  }
+  if (!c.out.empty()) {
+    std::ofstream out(c.out, std::ios::binary | std::ios::trunc);
+    if (!out) throw InvalidArgument("logs detect: cannot write '" + c.out + "'");
+    logs::write_verdicts(report, out);
+    std::printf("wrote %zu line verdicts to %s\n", report.lines.size(), c.out.c_str());
+  }
+}
+
+void add_detect(CLI::App& logs) {
+  auto c = std::make_shared<DetectCommand>();
+  auto* cmd = logs.add_subcommand("detect", "Anomaly detection over windows of parsed log lines");
+  cmd->add_option("--log", c->log, "A log split in time into train, validation and test parts");
+  cmd->add_option("--train", c->train, "A training log (its last part validates)");
+  cmd->add_option("--test", c->test, "A test log, judged line by line");
+  cmd->add_option("--method", c->detect.method, "pca, deeplog or loglm (default loglm)")
+      ->check(CLI::IsMember({"pca", "deeplog", "loglm"}));
+  cmd->add_option("--window", c->window,
+                  "count:SIZE[,STEP] or time:SECONDS[,STEP] (default count:20)");
+  cmd->add_option("--split", c->split, "Train and validation fractions of --log (default 0.6,0.2)");
+  cmd->add_option("--top-k", c->detect.top_k,
+                  "Top-k of deeplog/loglm; 0 (default): best F1 on the validation windows");
+  cmd->add_option("--time-field", c->fields.time, "Format field with Unix seconds (BGL: Timestamp)");
+  cmd->add_option("--label-field", c->fields.label, "Format field with the label (BGL: Label)");
+  cmd->add_option("--normal", c->fields.normal, "Label value of normal lines (default \"-\")");
+  cmd->add_option("--steps", c->detect.sequence.steps, "Training steps (default 300)")
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--seed", c->detect.sequence.seed, "Seed of the sequence models (default 1)");
+  cmd->add_option("--out", c->out, "CSV of per-line verdicts: LineId,Anomalous,Window,Score");
+  cmd->add_flag("--quiet", c->quiet, "No training progress on stderr");
+  c->parser.add_to(*cmd);
+  c->runtime.add_to(*cmd);
+  cmd->footer(
+      "Example: tessera logs detect --log data/loghub/BGL/BGL_2k.log --preset BGL \\\n"
+      "           --label-field Label --time-field Timestamp --window time:60,30 --method pca\n"
+      "Precision, recall and F1 are over test windows (a window is anomalous when a line of it\n"
+      "is labelled so); --out writes each test line's verdict for scoring with other tools.");
+  cmd->callback([c] { run_detect(*c); });
+}
+
 }  // namespace
 
 void add_logs_command(CLI::App& app) {
-  auto* logs = app.add_subcommand("logs", "Log analytics: parse (Drain), eval-parse");
+  auto* logs = app.add_subcommand("logs", "Log analytics: parse (Drain), eval-parse, detect, replay");
   logs->require_subcommand(1);
   add_parse(*logs);
+  add_replay(*logs);
+  add_detect(*logs);
   add_eval_parse(*logs);
 }
 
