@@ -212,6 +212,7 @@ void run_detect(DetectCommand& c) {
     throw InvalidArgument("logs detect: give either --log (split in time) or --train and --test");
   }
   std::vector<std::string> lines;
+  std::size_t train_file_lines = 0;
   logs::Split split;
   if (!c.log.empty()) {
     lines = logs::read_log(c.log);
@@ -219,6 +220,7 @@ void run_detect(DetectCommand& c) {
     // Train and test logs are parsed together (Drain needs no labels); the test log's
     // lines come last, and the last part of the training log validates.
     lines = logs::read_log(c.train);
+    train_file_lines = lines.size();
     auto test = logs::read_log(c.test);
     lines.insert(lines.end(), test.begin(), test.end());
   }
@@ -232,7 +234,6 @@ void run_detect(DetectCommand& c) {
   } else {
     // The training log is split into train and validation at the same ratio.
     std::size_t train_lines = 0;
-    const std::size_t train_file_lines = logs::read_log(c.train).size();
     while (train_lines < log.size() && log.line_ids[train_lines] <= train_file_lines) ++train_lines;
     const double share = train_fraction / (train_fraction + valid_fraction);
     split.train = static_cast<std::size_t>(share * static_cast<double>(train_lines));
