@@ -11,7 +11,7 @@ packages=(
   libopenblas-dev liblapacke-dev libglpk-dev
   libopenmpi-dev openmpi-bin
   libtorch-dev libsentencepiece-dev bible-kjv
-  libpcre2-dev
+  libpcre2-dev libcpp-httplib-dev libssl-dev
 )
 
 if [[ "${TESSERA_SKIP_DEPS:-0}" == "1" ]]; then

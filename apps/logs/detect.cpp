@@ -32,9 +32,13 @@ DetectReport detect(Runtime& rt, const EventLog& log, const Split& split,
   const auto test = make_windows(log, split.valid, split.size, options.window);
   if (train.empty()) throw InvalidArgument("detect: the training part has no window");
   if (test.empty()) throw InvalidArgument("detect: the test part has no window");
-  if (options.method != "pca" && options.top_k == 0 && (!log.labelled() || valid.empty())) {
-    throw InvalidArgument(
-        "detect: choosing top-k needs labelled validation windows; give --top-k");
+  const bool sequence_model = options.method == "deeplog" || options.method == "loglm";
+  if (!sequence_model && options.method != "pca" && options.method != "llm") {
+    throw InvalidArgument("detect: unknown method '" + options.method +
+                          "' (pca, deeplog, loglm or llm)");
+  }
+  if (sequence_model && options.top_k == 0 && (!log.labelled() || valid.empty())) {
+    throw InvalidArgument("detect: choosing top-k needs labelled validation windows; give --top-k");
   }
   DetectReport report;
   report.method = options.method;
@@ -56,6 +60,16 @@ DetectReport detect(Runtime& rt, const EventLog& log, const Split& split,
     };
     on_valid = score(valid);
     on_test = score(test);
+  } else if (options.method == "llm") {
+    if (options.llm.url.empty()) throw InvalidArgument("detect: method llm needs an endpoint URL");
+    ChatClient client(options.llm);
+    const auto asked = llm_detect(rt, client, log, test, options.llm_windows);
+    on_test.verdicts = asked.verdicts;
+    on_test.scores = asked.scores;
+    on_valid.verdicts.assign(valid.size(), false);
+    report.malformed_answers = asked.malformed;
+    report.failed_windows = asked.failed;
+    report.llm = client.stats();
   } else {
     SequenceModelOptions sequence = options.sequence;
     sequence.kind = options.method;
@@ -77,7 +91,7 @@ DetectReport detect(Runtime& rt, const EventLog& log, const Split& split,
     on_test = top_k_scores(model.ranks(log, test), k);
   }
   if (log.labelled()) {
-    report.valid = score_windows(valid, on_valid.verdicts);
+    if (options.method != "llm") report.valid = score_windows(valid, on_valid.verdicts);
     report.test = score_windows(test, on_test.verdicts);
   }
   // Per test line: the window holding it with the highest score.

@@ -1,6 +1,7 @@
 #include "logs/drain.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -125,8 +126,9 @@ void drain_tokens(std::string& masked, bool improved, std::vector<std::string_vi
 
 // --- LogFormat -------------------------------------------------------------------------
 
-Regex LogFormat::compile(const std::string& format, std::vector<std::string>& headers) {
+Regex LogFormat::compile(const std::string& format) {
   std::string pattern = "^";
+  std::string separator;
   std::size_t i = 0;
   while (i < format.size()) {
     const std::size_t open = format.find('<', i);
@@ -134,26 +136,47 @@ Regex LogFormat::compile(const std::string& format, std::vector<std::string>& he
         open == std::string::npos ? std::string::npos : format.find('>', open);
     const std::size_t literal_end = close == std::string::npos ? format.size() : open;
     for (std::size_t k = i; k < literal_end;) {
-      if (format[k] == ' ') {
+      const char c = format[k];
+      if (c == ' ') {
         while (k < literal_end && format[k] == ' ') ++k;
         pattern += "\\s+";
+        separator += ' ';
+        continue;
+      }
+      pattern += c;
+      ++k;
+      if (c == '\\' && k < literal_end) {
+        // An escaped punctuation character is that character; \d, \s and the like are
+        // regex classes, which only the regex handles.
+        const char e = format[k++];
+        pattern += e;
+        const bool punct = std::ispunct(static_cast<unsigned char>(e)) != 0;
+        if (punct) separator += e;
+        plain_ = plain_ && punct;
+      } else if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) {
+        plain_ = false;
+      } else if (is_space(c)) {
+        plain_ = false;
       } else {
-        pattern += format[k++];
+        separator += c;
       }
     }
+    separators_.push_back(std::move(separator));
+    separator.clear();
     if (close == std::string::npos) break;
     const std::string name = format.substr(open + 1, close - open - 1);
     if (name.empty() || name.find_first_of("<> ") != std::string::npos) {
       throw InvalidArgument("log format '" + format + "': bad field name '<" + name + ">'");
     }
-    headers.push_back(name);
+    headers_.push_back(name);
     pattern += "(?<" + name + ">.*?)";
     i = close + 1;
   }
+  if (separators_.size() == headers_.size()) separators_.emplace_back();  // ends with a field
   return Regex(pattern + "$");
 }
 
-LogFormat::LogFormat(const std::string& format) : regex_(compile(format, headers_)) {
+LogFormat::LogFormat(const std::string& format) : regex_(compile(format)) {
   bool found = false;
   for (std::size_t h = 0; h < headers_.size(); ++h) {
     groups_.push_back(regex_.group(headers_[h]));
@@ -165,8 +188,62 @@ LogFormat::LogFormat(const std::string& format) : regex_(compile(format, headers
   if (!found) throw InvalidArgument("log format '" + format + "' has no <Content> field");
 }
 
+namespace {
+
+// Where a plain separator (a space: one or more whitespace characters, taken greedily)
+// that starts at `at` ends, or npos. A literal after a whitespace run is never a space,
+// so giving whitespace back could not help: the greedy match is the only one.
+std::size_t separator_end(std::string_view s, std::size_t at, std::string_view separator) {
+  for (const char c : separator) {
+    if (at >= s.size()) return std::string_view::npos;
+    if (c == ' ') {
+      if (!is_space(s[at])) return std::string_view::npos;
+      while (at < s.size() && is_space(s[at])) ++at;
+    } else if (s[at++] != c) {
+      return std::string_view::npos;
+    }
+  }
+  return at;
+}
+
+}  // namespace
+
+// The regex gives every lazy field its shortest extent for which the rest can still match,
+// trying extents in increasing order, field by field. Taking for each field the shortest
+// extent after which its separator matches is the first path that search explores; when it
+// reaches the end of the line, it is the regex's match. Where it does not, the regex
+// (which may backtrack) decides.
+bool LogFormat::split_plain(std::string_view s, std::vector<std::string_view>& fields) const {
+  fields.clear();
+  std::size_t at = separator_end(s, 0, separators_[0]);
+  if (at == std::string_view::npos) return false;
+  for (std::size_t f = 0; f < headers_.size(); ++f) {
+    const std::string_view separator = separators_[f + 1];
+    const bool last = f + 1 == headers_.size();
+    std::size_t end = std::string_view::npos;
+    for (std::size_t extent = at;; ++extent) {
+      end = separator_end(s, extent, separator);
+      if (end != std::string_view::npos && (!last || end == s.size())) {
+        fields.push_back(s.substr(at, extent - at));
+        break;
+      }
+      if (extent >= s.size()) return false;
+    }
+    at = end;
+  }
+  return at == s.size();
+}
+
 bool LogFormat::split(std::string_view line, std::vector<std::string>& fields) const {
-  const auto m = regex_.match(trim(line));
+  const std::string_view s = trim(line);
+  if (plain_) {
+    thread_local std::vector<std::string_view> views;
+    if (split_plain(s, views)) {
+      fields.assign(views.begin(), views.end());
+      return true;
+    }
+  }
+  const auto m = regex_.match(s);
   if (!m) return false;
   fields.clear();
   for (int g : groups_) {
@@ -177,9 +254,13 @@ bool LogFormat::split(std::string_view line, std::vector<std::string>& fields) c
 }
 
 bool LogFormat::content_of(std::string_view line, Regex::Scratch& scratch,
-                           std::vector<std::string_view>& groups,
-                           std::string_view& content) const {
-  if (!regex_.match(trim(line), scratch, groups)) return false;
+                           std::vector<std::string_view>& groups, std::string_view& content) const {
+  const std::string_view s = trim(line);
+  if (plain_ && split_plain(s, groups)) {
+    content = groups[content_];
+    return true;
+  }
+  if (!regex_.match(s, scratch, groups)) return false;
   content = groups[static_cast<std::size_t>(groups_[content_])];
   return true;
 }
@@ -189,7 +270,7 @@ bool LogFormat::content_of(std::string_view line, Regex::Scratch& scratch,
 struct Drain::Impl {
   struct Node {
     std::map<std::string, std::unique_ptr<Node>, std::less<>> children;  // inner levels
-    std::vector<std::size_t> clusters;                      // the leaf's, in creation order
+    std::vector<std::size_t> clusters;  // the leaf's, in creation order
   };
   DrainOptions options;
   ContentMasker masker{DrainOptions{}};
@@ -254,7 +335,8 @@ struct Drain::Impl {
   // The most similar cluster of the leaf at or above the threshold (ties: more wildcards).
   // In improved mode, a template is no candidate where it has a word (letters only) that the
   // message has another word in place of; an empty message joins the leaf's first cluster.
-  std::optional<std::size_t> best(const Node& leaf, std::span<const std::string_view> tokens) const {
+  std::optional<std::size_t> best(const Node& leaf,
+                                  std::span<const std::string_view> tokens) const {
     if (options.improved && tokens.empty()) {
       if (leaf.clusters.empty()) return std::nullopt;
       return leaf.clusters.front();

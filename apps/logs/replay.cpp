@@ -1,8 +1,13 @@
 #include "logs/replay.hpp"
 
+#include <algorithm>
 #include <ostream>
+#include <unordered_map>
 
 #include <tessera/error.hpp>
+
+#include "logs/drain.hpp"
+#include "logs/regex.hpp"
 
 namespace tessera::logs {
 namespace {
@@ -23,29 +28,129 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
+// A regex that matches a content to its template: literal text (runs of spaces match any
+// whitespace), each <*> a lazy group.
+std::string template_pattern(const std::string& tpl) {
+  static const std::string wildcard = "<*>";
+  std::string pattern = "^";
+  for (std::size_t i = 0; i < tpl.size();) {
+    if (tpl.compare(i, wildcard.size(), wildcard) == 0) {
+      pattern += "(.*?)";
+      i += wildcard.size();
+    } else if (tpl[i] == ' ') {
+      while (i < tpl.size() && tpl[i] == ' ') ++i;
+      pattern += "\\s+";
+    } else {
+      const char c = tpl[i++];
+      const bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
+                        static_cast<unsigned char>(c) >= 0x80;
+      if (!word) pattern += '\\';
+      pattern += c;
+    }
+  }
+  return pattern + "$";
+}
+
+class DigitRenewer {
+ public:
+  explicit DigitRenewer(std::uint64_t seed) : rng_{seed} {}
+  void renew(std::string& line, std::size_t begin, std::size_t end) {
+    end = std::min(end, line.size());
+    for (std::size_t k = begin; k < end; ++k) {
+      if (!is_digit(line[k])) continue;
+      // A leading digit stays non-zero, so that numbers keep their length.
+      const bool leading = (k == 0 || !is_digit(line[k - 1])) && line[k] != '0';
+      if (left_ == 0) {
+        bits_ = rng_.next();
+        left_ = 16;
+      }
+      const unsigned d = static_cast<unsigned>(bits_ & 0xf) % 10;
+      bits_ >>= 4;
+      --left_;
+      line[k] = static_cast<char>('0' + (leading && d == 0 ? 1 : d));
+    }
+  }
+
+ private:
+  SplitMix rng_;
+  std::uint64_t bits_ = 0;
+  int left_ = 0;
+};
+
 }  // namespace
 
-void replay_log(const std::vector<std::string>& sample, std::uint64_t lines, std::uint64_t seed,
-                std::ostream& out) {
+std::vector<ReplaySpans> variable_spans(const std::vector<std::string>& sample,
+                                        const std::string& structured_csv, std::size_t* unmatched) {
+  const auto csv = read_csv(structured_csv);
+  if (csv.empty()) throw InvalidArgument("logs replay: '" + structured_csv + "' is empty");
+  const auto column = [&](const char* name) {
+    const auto it = std::find(csv[0].begin(), csv[0].end(), name);
+    if (it == csv[0].end()) {
+      throw InvalidArgument("logs replay: '" + structured_csv + "' has no column '" + name + "'");
+    }
+    return static_cast<std::size_t>(it - csv[0].begin());
+  };
+  const std::size_t content_col = column("Content"), template_col = column("EventTemplate");
+  if (csv.size() - 1 != sample.size()) {
+    throw InvalidArgument("logs replay: '" + structured_csv + "' holds " +
+                          std::to_string(csv.size() - 1) + " rows, the sample " +
+                          std::to_string(sample.size()) + " lines");
+  }
+  std::unordered_map<std::string, Regex> patterns;
+  std::vector<std::string_view> groups;
+  std::vector<ReplaySpans> spans(sample.size());
+  std::size_t misses = 0;
+  for (std::size_t i = 0; i < sample.size(); ++i) {
+    const auto& row = csv[i + 1];
+    if (row.size() <= std::max(content_col, template_col)) {
+      throw InvalidArgument("logs replay: '" + structured_csv + "': row " + std::to_string(i + 2) +
+                            " is short");
+    }
+    const std::string& content = row[content_col];
+    const std::string& line = sample[i];
+    const std::size_t at = content.empty() ? std::string::npos : line.rfind(content);
+    if (at == std::string::npos) {
+      spans[i].emplace_back(0, line.size() - std::min(line.size(), content.size()));
+      ++misses;
+      continue;
+    }
+    spans[i].emplace_back(0, at);
+    auto it = patterns.find(row[template_col]);
+    if (it == patterns.end()) {
+      it = patterns.emplace(row[template_col], Regex(template_pattern(row[template_col]))).first;
+    }
+    Regex::Scratch scratch(it->second);
+    const std::string_view subject(line.data() + at, content.size());
+    if (!it->second.match(subject, scratch, groups)) {
+      ++misses;
+      continue;
+    }
+    for (std::size_t g = 1; g < groups.size(); ++g) {
+      if (groups[g].data() == nullptr) continue;
+      const std::size_t begin = at + static_cast<std::size_t>(groups[g].data() - subject.data());
+      spans[i].emplace_back(begin, begin + groups[g].size());
+    }
+  }
+  if (unmatched != nullptr) *unmatched = misses;
+  return spans;
+}
+
+void replay_log(const std::vector<std::string>& sample, const std::vector<ReplaySpans>& spans,
+                std::uint64_t lines, std::uint64_t seed, std::ostream& out) {
   if (sample.empty()) throw InvalidArgument("logs replay: the sample log has no lines");
-  SplitMix rng{seed};
+  if (!spans.empty() && spans.size() != sample.size()) {
+    throw InvalidArgument("logs replay: " + std::to_string(spans.size()) + " span lists for " +
+                          std::to_string(sample.size()) + " sample lines");
+  }
+  DigitRenewer renewer(seed);
   std::string buffer, line;
   for (std::uint64_t i = 0; i < lines; ++i) {
-    line = sample[i % sample.size()];
-    std::uint64_t bits = 0;
-    int left = 0;
-    for (std::size_t k = 0; k < line.size(); ++k) {
-      if (!is_digit(line[k])) continue;
-      // A leading digit keeps being non-zero, so that numbers keep their length.
-      const bool leading = (k == 0 || !is_digit(line[k - 1])) && line[k] != '0';
-      if (left == 0) {
-        bits = rng.next();
-        left = 16;
-      }
-      const unsigned d = static_cast<unsigned>(bits & 0xf) % 10;
-      bits >>= 4;
-      --left;
-      line[k] = static_cast<char>('0' + (leading && d == 0 ? 1 : d));
+    const std::size_t s = static_cast<std::size_t>(i % sample.size());
+    line = sample[s];
+    if (spans.empty()) {
+      renewer.renew(line, 0, line.size());
+    } else {
+      for (const auto& [begin, end] : spans[s]) renewer.renew(line, begin, end);
     }
     buffer += line;
     buffer += '\n';
@@ -56,6 +161,11 @@ void replay_log(const std::vector<std::string>& sample, std::uint64_t lines, std
   }
   out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
   if (!out) throw Error("logs replay: cannot write the output");
+}
+
+void replay_log(const std::vector<std::string>& sample, std::uint64_t lines, std::uint64_t seed,
+                std::ostream& out) {
+  replay_log(sample, {}, lines, seed, out);
 }
 
 }  // namespace tessera::logs

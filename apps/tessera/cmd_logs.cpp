@@ -35,8 +35,9 @@ struct ParserOptions {
         "Log format, e.g. \"<Date> <Time> <Level>: <Content>\" (overrides the preset's)");
     cmd.add_option("--st", similarity, "Similarity threshold in [0, 1] (overrides the preset's)");
     cmd.add_option("--depth", depth, "Tree depth >= 3 (overrides the preset's)");
-    cmd.add_flag("--improved", improved,
-                 "Tessera's improved Drain (generic masks, more delimiters, merging; docs/logs.md)");
+    cmd.add_flag(
+        "--improved", improved,
+        "Tessera's improved Drain (generic masks, more delimiters, merging; docs/logs.md)");
   }
   logs::DrainPreset resolve() const {
     logs::DrainPreset p;
@@ -96,12 +97,12 @@ void run_parse(const ParseCommand& c) {
     throw InvalidArgument("logs parse: no line of '" + c.log + "' matches the format '" +
                           preset.format + "'" + (parsed.lines == 0 ? " (the log is empty)" : ""));
   }
-  std::printf("%llu lines parsed (%llu did not match the format) in %.3f s: %.0f lines/s, %zu "
-              "templates\n",
-              static_cast<unsigned long long>(parsed.lines - parsed.skipped),
-              static_cast<unsigned long long>(parsed.skipped), parsed.seconds,
-              static_cast<double>(parsed.lines) / std::max(parsed.seconds, 1e-9),
-              parsed.events.size());
+  std::printf(
+      "%llu lines parsed (%llu did not match the format) in %.3f s: %.0f lines/s, %zu "
+      "templates\n",
+      static_cast<unsigned long long>(parsed.lines - parsed.skipped),
+      static_cast<unsigned long long>(parsed.skipped), parsed.seconds,
+      static_cast<double>(parsed.lines) / std::max(parsed.seconds, 1e-9), parsed.events.size());
   std::ofstream templates(base.string() + "_templates.csv", std::ios::binary | std::ios::trunc);
   logs::write_templates(parsed, templates);
   if (!c.templates_only) {
@@ -138,23 +139,41 @@ void add_parse(CLI::App& logs) {
 
 void add_replay(CLI::App& logs) {
   auto from = std::make_shared<std::string>();
+  auto structured = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   auto lines = std::make_shared<std::uint64_t>(0);
   auto seed = std::make_shared<std::uint64_t>(1);
   auto* cmd = logs.add_subcommand(
-      "replay", "Write a large log: a sample replayed over and over with fresh numbers");
+      "replay", "Write a large log: a sample replayed over and over with fresh variable values");
   cmd->add_option("--from", *from, "The sample log")->required();
-  cmd->add_option("--lines", *lines, "Lines to write")->required()->check(CLI::Range(1ULL, 1ULL << 40));
+  cmd->add_option("--structured", *structured,
+                  "Its labelled structured CSV (Loghub's): only the header fields and the "
+                  "template's <*> get fresh digits. Without it every digit changes");
+  cmd->add_option("--lines", *lines, "Lines to write")
+      ->required()
+      ->check(CLI::Range(1ULL, 1ULL << 40));
   cmd->add_option("--out", *out, "The output file")->required();
   cmd->add_option("--seed", *seed, "Seed of the random digits (default 1)");
   cmd->footer(
-      "Example: tessera logs replay --from data/loghub/BGL/BGL_2k.log --lines 20000000 "
+      "Example: tessera logs replay --from data/loghub/BGL/BGL_2k.log "
+      "--structured data/loghub/BGL/BGL_2k.log_structured.csv --lines 20000000 "
       "--out /tmp/bgl-20M.log");
-  cmd->callback([from, out, lines, seed] {
+  cmd->callback([from, structured, out, lines, seed] {
     const auto sample = logs::read_log(*from);
+    std::vector<logs::ReplaySpans> spans;
+    if (!structured->empty()) {
+      std::size_t unmatched = 0;
+      spans = logs::variable_spans(sample, *structured, &unmatched);
+      if (unmatched > 0) {
+        std::fprintf(stderr,
+                     "tessera: warning: %zu of %zu sample lines do not fit their template; only "
+                     "their header fields change\n",
+                     unmatched, sample.size());
+      }
+    }
     std::ofstream file(*out, std::ios::binary | std::ios::trunc);
     if (!file) throw InvalidArgument("logs replay: cannot write '" + *out + "'");
-    logs::replay_log(sample, *lines, *seed, file);
+    logs::replay_log(sample, spans, *lines, *seed, file);
     std::printf("wrote %llu lines to %s\n", static_cast<unsigned long long>(*lines), out->c_str());
   });
 }
@@ -255,11 +274,19 @@ void run_detect(DetectCommand& c) {
     std::printf("top-k %zu (%s)\n", report.top_k,
                 c.detect.top_k > 0 ? "given" : "best F1 on the validation windows");
   }
+  if (report.method == "llm") {
+    std::printf(
+        "llm: %zu requests (%zu retries), %zu cached; %zu malformed answers and %zu "
+        "failed windows judged normal\n",
+        report.llm.requests, report.llm.retries, report.llm.cache_hits, report.malformed_answers,
+        report.failed_windows);
+  }
   if (log.labelled()) {
     const auto& t = report.test;
-    std::printf("test: precision %.4f recall %.4f F1 %.4f (tp %zu fp %zu fn %zu tn %zu); "
-                "validation F1 %.4f\n",
-                t.precision(), t.recall(), t.f1(), t.tp, t.fp, t.fn, t.tn, report.valid.f1());
+    std::printf(
+        "test: precision %.4f recall %.4f F1 %.4f (tp %zu fp %zu fn %zu tn %zu); "
+        "validation F1 %.4f\n",
+        t.precision(), t.recall(), t.f1(), t.tp, t.fp, t.fn, t.tn, report.valid.f1());
   }
   if (!c.out.empty()) {
     std::ofstream out(c.out, std::ios::binary | std::ios::trunc);
@@ -275,14 +302,31 @@ void add_detect(CLI::App& logs) {
   cmd->add_option("--log", c->log, "A log split in time into train, validation and test parts");
   cmd->add_option("--train", c->train, "A training log (its last part validates)");
   cmd->add_option("--test", c->test, "A test log, judged line by line");
-  cmd->add_option("--method", c->detect.method, "pca, deeplog or loglm (default loglm)")
-      ->check(CLI::IsMember({"pca", "deeplog", "loglm"}));
+  cmd->add_option("--method", c->detect.method, "pca, deeplog, loglm or llm (default loglm)")
+      ->check(CLI::IsMember({"pca", "deeplog", "loglm", "llm"}));
+  auto& llm = c->detect.llm;
+  cmd->add_option("--endpoint", llm.url,
+                  "llm: an OpenAI-compatible API root, e.g. http://127.0.0.1:8080/v1");
+  cmd->add_option("--model", llm.model, "llm: the model name sent to the endpoint");
+  cmd->add_option("--api-key-env", llm.api_key_env,
+                  "llm: environment variable with the API key (default OPENAI_API_KEY)");
+  cmd->add_option("--llm-timeout", llm.timeout_seconds, "llm: seconds per request (default 60)")
+      ->check(CLI::Range(0.001, 86400.0));
+  cmd->add_option("--llm-retries", llm.retries, "llm: retries per request (default 3)")
+      ->check(CLI::Range(0, 100));
+  cmd->add_option("--llm-rate", llm.requests_per_second,
+                  "llm: at most this many requests per second (default 0: no limit)")
+      ->check(CLI::Range(0.0, 1e6));
+  cmd->add_option(
+      "--llm-cache", llm.cache_path,
+      "llm: a JSON-lines file of answers, read and extended (reruns ask nothing twice)");
   cmd->add_option("--window", c->window,
                   "count:SIZE[,STEP] or time:SECONDS[,STEP] (default count:20)");
   cmd->add_option("--split", c->split, "Train and validation fractions of --log (default 0.6,0.2)");
   cmd->add_option("--top-k", c->detect.top_k,
                   "Top-k of deeplog/loglm; 0 (default): best F1 on the validation windows");
-  cmd->add_option("--time-field", c->fields.time, "Format field with Unix seconds (BGL: Timestamp)");
+  cmd->add_option("--time-field", c->fields.time,
+                  "Format field with Unix seconds (BGL: Timestamp)");
   cmd->add_option("--label-field", c->fields.label, "Format field with the label (BGL: Label)");
   cmd->add_option("--normal", c->fields.normal, "Label value of normal lines (default \"-\")");
   cmd->add_option("--steps", c->detect.sequence.steps, "Training steps (default 300)")
@@ -296,14 +340,17 @@ void add_detect(CLI::App& logs) {
       "Example: tessera logs detect --log data/loghub/BGL/BGL_2k.log --preset BGL \\\n"
       "           --label-field Label --time-field Timestamp --window time:60,30 --method pca\n"
       "Precision, recall and F1 are over test windows (a window is anomalous when a line of it\n"
-      "is labelled so); --out writes each test line's verdict for scoring with other tools.");
+      "is labelled so); --out writes each test line's verdict for scoring with other tools.\n"
+      "LLM prompting (LogGPT): --method llm --endpoint http://127.0.0.1:8080/v1 --model NAME\n"
+      "(the key, if the server needs one, in $OPENAI_API_KEY).");
   cmd->callback([c] { run_detect(*c); });
 }
 
 }  // namespace
 
 void add_logs_command(CLI::App& app) {
-  auto* logs = app.add_subcommand("logs", "Log analytics: parse (Drain), eval-parse, detect, replay");
+  auto* logs =
+      app.add_subcommand("logs", "Log analytics: parse (Drain), eval-parse, detect, replay");
   logs->require_subcommand(1);
   add_parse(*logs);
   add_replay(*logs);

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -56,26 +57,25 @@ StreamParse parse_text(const std::string& text, const DrainPreset& preset, int w
 // and on two workers.
 TEST(StreamParse, EqualsSequentialDrainOnEverySample) {
   for (const bool improved : {false, true}) {
-  for (auto preset : drain_presets()) {
-    preset.options.improved = improved;
-    const auto path = kData / preset.system / (preset.system + "_2k.log");
-    if (!std::filesystem::exists(path)) continue;  // Thunderbird has no sample here
-    const auto lines = read_log(path.string());
-    const auto sequential = parse_lines(lines, preset);
-    for (int workers : {1, 2}) {
-      std::string ids;
-      const auto parse =
-          parse_text(slurp(path), preset, workers, chunks_of(8192, 7), &ids);
-      ASSERT_EQ(parse.lines, lines.size()) << preset.system;
-      EXPECT_EQ(parse.skipped, sequential.skipped) << preset.system;
-      std::vector<std::string> kept;
-      for (auto& t : templates_per_line(parse, ids)) {
-        if (!t.empty()) kept.push_back(t);
+    for (auto preset : drain_presets()) {
+      preset.options.improved = improved;
+      const auto path = kData / preset.system / (preset.system + "_2k.log");
+      if (!std::filesystem::exists(path)) continue;  // Thunderbird has no sample here
+      const auto lines = read_log(path.string());
+      const auto sequential = parse_lines(lines, preset);
+      for (int workers : {1, 2}) {
+        std::string ids;
+        const auto parse = parse_text(slurp(path), preset, workers, chunks_of(8192, 7), &ids);
+        ASSERT_EQ(parse.lines, lines.size()) << preset.system;
+        EXPECT_EQ(parse.skipped, sequential.skipped) << preset.system;
+        std::vector<std::string> kept;
+        for (auto& t : templates_per_line(parse, ids)) {
+          if (!t.empty()) kept.push_back(t);
+        }
+        EXPECT_EQ(kept, sequential.templates)
+            << preset.system << (improved ? " (improved)" : "") << " on " << workers << " workers";
       }
-      EXPECT_EQ(kept, sequential.templates)
-          << preset.system << (improved ? " (improved)" : "") << " on " << workers << " workers";
     }
-  }
   }
 }
 
@@ -99,8 +99,8 @@ TEST(StreamParse, ReadsEveryLineShapeAndCountsTheOnesThatDoNotFit) {
   const auto& preset = drain_preset("HDFS");
   const std::string good = "081109 203615 148 INFO dfs.DataNode: Served block blk_1 to /10.0.0.1";
   // CRLF, a binary record, an empty line, prose, and a last line without a line end.
-  const std::string text = good + "\r\n" + std::string("\0\x01\x02", 3) + "\n\nhello there\n" +
-                           good;
+  const std::string text =
+      good + "\r\n" + std::string("\0\x01\x02", 3) + "\n\nhello there\n" + good;
   std::string ids;
   const auto parse = parse_text(text, preset, 2, chunks_of(16), &ids);
   EXPECT_EQ(parse.lines, 5u);
@@ -165,6 +165,84 @@ TEST(Replay, KeepsTheWordsAndChangesTheNumbers) {
   EXPECT_EQ(got[2].substr(0, 10), "block blk_");
   EXPECT_NE(got[2][10], '0');  // a leading digit stays non-zero
   EXPECT_THROW(replay_log({}, 1, 1, a), InvalidArgument);
+}
+
+// With the labelled CSV, only the header fields and the template's <*> change: a message's
+// constant numbers ("generated 8 core files") stay, so the replay has the sample's events.
+TEST(Replay, ChangesOnlyVariablesWithTheLabelledTemplates) {
+  const std::vector<std::string> sample = {"2005 nodeA ciod: generated 8 core files for 4711",
+                                           "2006 nodeB odd line"};
+  const auto csv = std::filesystem::temp_directory_path() / "tessera-replay-test.csv";
+  {
+    std::ofstream out(csv);
+    out << "LineId,Year,Node,Content,EventId,EventTemplate\n"
+        << "1,2005,nodeA,ciod: generated 8 core files for 4711,E1,ciod: generated 8 core files "
+           "for <*>\n"
+        << "2,2006,nodeB,another content,E2,another content\n";
+  }
+  std::size_t unmatched = 0;
+  const auto spans = variable_spans(sample, csv.string(), &unmatched);
+  EXPECT_EQ(unmatched, 1u);  // the second row's content is not in its line
+  ASSERT_EQ(spans.size(), 2u);
+  std::ostringstream out;
+  replay_log(sample, spans, 2, 9, out);
+  std::istringstream lines(out.str());
+  std::string first, second;
+  std::getline(lines, first);
+  std::getline(lines, second);
+  ASSERT_EQ(first.size(), sample[0].size());
+  EXPECT_EQ(first.substr(4, 32), " nodeA ciod: generated 8 core fi");
+  EXPECT_NE(first.substr(0, 4) + first.substr(first.size() - 4), "20054711");
+  EXPECT_EQ(second.substr(4), " nodeB odd line");
+  std::ofstream(csv) << "LineId,Content\n1,x\n";
+  EXPECT_THROW(variable_spans(sample, csv.string()), InvalidArgument);  // no EventTemplate
+  std::filesystem::remove(csv);
+}
+
+// The shipped BGL sample: every line fits its labelled template.
+TEST(Replay, FindsTheVariablesOfEveryShippedBglLine) {
+  const auto log = kData / "BGL" / "BGL_2k.log";
+  std::size_t unmatched = 99;
+  const auto spans =
+      variable_spans(read_log(log.string()), log.string() + "_structured.csv", &unmatched);
+  EXPECT_EQ(spans.size(), 2000u);
+  EXPECT_EQ(unmatched, 0u);
+}
+
+// The plain-format splitter gives the regex's fields on every line of every shipped sample.
+TEST(LogFormat, PlainSplitEqualsTheRegexOnEverySample) {
+  std::size_t plain = 0;
+  for (const auto& preset : drain_presets()) {
+    const LogFormat format(preset.format);
+    plain += format.plain();
+    const auto path = kData / preset.system / (preset.system + "_2k.log");
+    if (!std::filesystem::exists(path)) continue;
+    std::vector<std::string> fields;
+    for (const auto& line : read_log(path.string())) {
+      std::string_view s = line;
+      while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+      while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+      const auto m = format.regex().match(s);
+      ASSERT_EQ(format.split(line, fields), m.has_value()) << preset.system << ": " << line;
+      if (!m) continue;
+      for (std::size_t h = 0; h < fields.size(); ++h) {
+        const auto& g = (*m)[static_cast<std::size_t>(format.regex().group(format.headers()[h]))];
+        EXPECT_EQ(fields[h], g ? std::string(*g) : std::string()) << preset.system << ": " << line;
+      }
+    }
+  }
+  EXPECT_GE(plain, 10u);  // most presets' formats are plain
+  // A format with regex syntax between fields is not plain, and still splits.
+  const LogFormat optional_pid(R"(<Component>(\[<PID>\])?: <Content>)");
+  EXPECT_FALSE(optional_pid.plain());
+  std::vector<std::string> fields;
+  ASSERT_TRUE(optional_pid.split("sshd[42]: hello there", fields));
+  EXPECT_EQ(fields, (std::vector<std::string>{"sshd", "42", "hello there"}));
+  const LogFormat brackets(R"(\[<Time>\] <Level>: <Content>)");
+  EXPECT_TRUE(brackets.plain());
+  ASSERT_TRUE(brackets.split("  [12:00]  WARN: a: b  ", fields));
+  EXPECT_EQ(fields, (std::vector<std::string>{"12:00", "WARN", "a: b"}));
+  EXPECT_FALSE(brackets.split("[12:00 WARN: a", fields));
 }
 
 }  // namespace
