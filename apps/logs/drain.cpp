@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <unordered_map>
 
 #include <tessera/error.hpp>
+
+#include "logs/leaf_index.hpp"
 
 namespace tessera::logs {
 namespace {
@@ -270,7 +273,8 @@ bool LogFormat::content_of(std::string_view line, Regex::Scratch& scratch,
 struct Drain::Impl {
   struct Node {
     std::map<std::string, std::unique_ptr<Node>, std::less<>> children;  // inner levels
-    std::vector<std::size_t> clusters;  // the leaf's, in creation order
+    std::vector<std::uint32_t> clusters;  // the leaf's, in creation order
+    std::unique_ptr<LeafIndex> index;     // from options.index_leaves_from clusters on
   };
   DrainOptions options;
   ContentMasker masker{DrainOptions{}};
@@ -279,6 +283,7 @@ struct Drain::Impl {
   std::vector<std::string_view> tokens;
   std::unordered_map<std::size_t, Node> by_length;
   std::vector<std::vector<std::string>> templates;
+  std::vector<std::uint32_t> candidates;  // scratch of best()
 
   // The leaf for `tokens` when routing exists (search), or after creating it (insert).
   // Returns null when the message is too short to reach a leaf: as in the reference
@@ -332,19 +337,15 @@ struct Drain::Impl {
     return node;
   }
 
-  // The most similar cluster of the leaf at or above the threshold (ties: more wildcards).
-  // In improved mode, a template is no candidate where it has a word (letters only) that the
-  // message has another word in place of; an empty message joins the leaf's first cluster.
-  std::optional<std::size_t> best(const Node& leaf,
-                                  std::span<const std::string_view> tokens) const {
-    if (options.improved && tokens.empty()) {
-      if (leaf.clusters.empty()) return std::nullopt;
-      return leaf.clusters.front();
-    }
+  // The most similar of `clusters` (ascending) at or above the threshold (ties: more
+  // wildcards, then the first). In improved mode, a template is no candidate where it has a
+  // word (letters only) that the message has another word in place of.
+  std::optional<std::size_t> best_of(std::span<const std::uint32_t> clusters,
+                                     std::span<const std::string_view> tokens) const {
     double best_sim = -1;
     int best_wild = -1;
     std::optional<std::size_t> choice;
-    for (std::size_t c : leaf.clusters) {
+    for (const std::uint32_t c : clusters) {
       const auto& t = templates[c];
       int same = 0, wild = 0;
       bool words_differ = false;
@@ -367,6 +368,36 @@ struct Drain::Impl {
     }
     if (choice && best_sim >= options.similarity) return choice;
     return std::nullopt;
+  }
+
+  // The leaf's cluster for the message (best_of all of them), or none. An empty message
+  // joins the leaf's first cluster in improved mode. With an index, only the clusters that
+  // share a token the others lack are compared: every other one has exactly the tokens all
+  // clusters share, fewer than any candidate, so it can only be the answer when no
+  // candidate qualifies and those shared tokens alone reach the threshold (then all are).
+  std::optional<std::size_t> best(const Node& leaf, std::span<const std::string_view> tokens) {
+    if (options.improved && tokens.empty()) {
+      if (leaf.clusters.empty()) return std::nullopt;
+      return leaf.clusters.front();
+    }
+    if (!leaf.index) return best_of(leaf.clusters, tokens);
+    std::size_t shared = 0;
+    leaf.index->candidates(tokens, leaf.clusters.size(), candidates, shared);
+    if (const auto choice = best_of(candidates, tokens)) return choice;
+    if (static_cast<double>(shared) / static_cast<double>(tokens.size()) >= options.similarity) {
+      return best_of(leaf.clusters, tokens);
+    }
+    return std::nullopt;
+  }
+
+  void add_to_leaf(Node& leaf, std::uint32_t id) {
+    leaf.clusters.push_back(id);
+    if (leaf.index) {
+      leaf.index->add(id);
+    } else if (leaf.clusters.size() >= options.index_leaves_from) {
+      leaf.index = std::make_unique<LeafIndex>(templates, kWildcard);
+      for (const std::uint32_t c : leaf.clusters) leaf.index->add(c);
+    }
   }
 };
 
@@ -398,14 +429,19 @@ std::size_t Drain::add_tokens(std::span<const std::string_view> tokens) {
     if (const auto c = st.best(*leaf, tokens)) {
       auto& t = st.templates[*c];
       for (std::size_t i = 0; i < t.size(); ++i) {
-        if (t[i] != tokens[i]) t[i] = kWildcard;
+        if (t[i] == tokens[i] || t[i] == kWildcard) continue;
+        if (leaf->index) leaf->index->remove(static_cast<std::uint32_t>(*c), i);
+        t[i] = kWildcard;
       }
       return *c;
     }
   }
   const std::size_t id = st.templates.size();
+  if (id >= UINT32_MAX) throw Error("drain: more than 2^32 - 1 clusters");
   st.templates.emplace_back(tokens.begin(), tokens.end());
-  if (Impl::Node* leaf = st.route(tokens, /*create=*/true)) leaf->clusters.push_back(id);
+  if (Impl::Node* leaf = st.route(tokens, /*create=*/true)) {
+    st.add_to_leaf(*leaf, static_cast<std::uint32_t>(id));
+  }
   return id;
 }
 
@@ -421,6 +457,19 @@ namespace {
 // Improved mode's first merge: templates of equal length, in creation order, each absorbed
 // by the first representative that agrees with it wherever neither has <*> and shares at
 // least two constant tokens and 60% of its positions with it.
+bool absorbs(const std::vector<std::string>& rep, const std::vector<std::string>& t);
+
+// The constant tokens a template needs to absorb or be absorbed (see absorbs()).
+std::size_t constants_to_merge(std::size_t length) {
+  return std::max<std::size_t>(
+      2, static_cast<std::size_t>(std::ceil(0.6 * static_cast<double>(length))));
+}
+
+std::size_t constants_of(const std::vector<std::string>& t) {
+  return static_cast<std::size_t>(std::count_if(
+      t.begin(), t.end(), [](const std::string& token) { return token != kWildcard; }));
+}
+
 bool absorbs(const std::vector<std::string>& rep, const std::vector<std::string>& t) {
   std::size_t common = 0;
   for (std::size_t i = 0; i < rep.size(); ++i) {
@@ -435,6 +484,9 @@ bool absorbs(const std::vector<std::string>& rep, const std::vector<std::string>
 
 }  // namespace
 
+// Only templates with enough constants take part: the others (a line of numbers only, whose
+// tokens all became <*>) can neither absorb nor be absorbed, and a log with many of them
+// would otherwise make this pass quadratic.
 std::vector<std::vector<std::string>> Drain::settled_templates() const {
   const auto& templates = impl_->templates;
   if (!impl_->options.improved) return templates;
@@ -443,20 +495,23 @@ std::vector<std::vector<std::string>> Drain::settled_templates() const {
   std::vector<std::size_t> rep_of(templates.size());
   for (std::size_t c = 0; c < templates.size(); ++c) {
     const auto& t = templates[c];
+    const std::size_t needed = constants_to_merge(t.size());
     auto& candidates = reps_of_length[t.size()];
     bool absorbed = false;
-    for (std::size_t r : candidates) {
-      if (!absorbs(reps[r], t)) continue;
+    for (auto r = candidates.begin(); r != candidates.end() && constants_of(t) >= needed; ++r) {
+      auto& rep = reps[*r];
+      if (!absorbs(rep, t)) continue;
       for (std::size_t i = 0; i < t.size(); ++i) {
-        if (reps[r][i] != t[i]) reps[r][i] = kWildcard;
+        if (rep[i] != t[i]) rep[i] = kWildcard;
       }
-      rep_of[c] = r;
+      rep_of[c] = *r;
       absorbed = true;
+      if (constants_of(rep) < needed) candidates.erase(r);  // it can absorb no more
       break;
     }
     if (!absorbed) {
       rep_of[c] = reps.size();
-      candidates.push_back(reps.size());
+      if (constants_of(t) >= needed) candidates.push_back(reps.size());
       reps.push_back(t);
     }
   }

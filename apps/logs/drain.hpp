@@ -62,6 +62,9 @@ struct DrainOptions {
   // token with a digit is a variable, short messages join clusters, two different words
   // never merge, and a final pass merges over-split templates. Off: Drain as published.
   bool improved = false;
+  // A leaf with this many clusters is searched through an inverted index of its templates:
+  // the same clusters, found without comparing the line with each (SIZE_MAX: never).
+  std::size_t index_leaves_from = 32;
 };
 
 // The masks that improved mode applies before a preset's own (UUIDs, IPv4 with port, hex,

@@ -10,7 +10,8 @@ namespace {
 
 DrainPreset preset(std::string system, std::string format, std::vector<std::string> masks,
                    double st, int depth) {
-  return {std::move(system), std::move(format), DrainOptions{depth, st, 100, std::move(masks), false}};
+  return {std::move(system), std::move(format),
+          DrainOptions{depth, st, 100, std::move(masks), false, DrainOptions{}.index_leaves_from}};
 }
 
 std::vector<DrainPreset> make_presets() {

@@ -59,7 +59,8 @@ void PcaDetector::fit(const EventLog& log, const std::vector<Window>& windows) {
   std::vector<double> eigen(m, 0.0);
   const int info = LAPACKE_dsyev(LAPACK_COL_MAJOR, 'V', 'U', static_cast<lapack_int>(m), cov.data(),
                                  static_cast<lapack_int>(m), eigen.data());
-  if (info != 0) throw Error("pca: the eigendecomposition failed (LAPACK info " + std::to_string(info) + ")");
+  if (info != 0)
+    throw Error("pca: the eigendecomposition failed (LAPACK info " + std::to_string(info) + ")");
   // Eigenvalues ascend; the principal components are the last ones.
   double total = 0;
   for (double& e : eigen) total += e = std::max(e, 0.0);
@@ -92,7 +93,8 @@ void PcaDetector::fit(const EventLog& log, const std::vector<Window>& windows) {
   if (!std::isfinite(threshold_)) threshold_ = 1e-12;
 }
 
-std::vector<double> PcaDetector::spe(const EventLog& log, const std::vector<Window>& windows) const {
+std::vector<double> PcaDetector::spe(const EventLog& log,
+                                     const std::vector<Window>& windows) const {
   if (basis_.empty()) throw InvalidArgument("pca: fit() before spe()");
   std::vector<double> out;
   const std::size_t m = events_;

@@ -34,7 +34,8 @@ struct DeepLogNetImpl : torch::nn::Module {
   DeepLogNetImpl(std::int64_t vocab, std::int64_t hidden)
       : embed(register_module("embed", torch::nn::Embedding(vocab, hidden))),
         lstm(register_module(
-            "lstm", torch::nn::LSTM(torch::nn::LSTMOptions(hidden, hidden).num_layers(2).batch_first(true)))),
+            "lstm", torch::nn::LSTM(
+                        torch::nn::LSTMOptions(hidden, hidden).num_layers(2).batch_first(true)))),
         out(register_module("out", torch::nn::Linear(hidden, vocab))) {}
   // histories [batch, h] -> logits of the next event [batch, vocab]
   torch::Tensor forward(const torch::Tensor& histories) {
@@ -109,11 +110,14 @@ struct SequenceDetector::Impl {
       std::vector<std::int32_t> rows;
       for (std::int64_t r = 0; r < options.batch; ++r) {
         const Window& w = windows[rng() % windows.size()];
-        const std::size_t n = w.end - w.begin, len = std::min<std::size_t>(n, static_cast<std::size_t>(context));
+        const std::size_t n = w.end - w.begin,
+                          len = std::min<std::size_t>(n, static_cast<std::size_t>(context));
         const std::size_t start = w.begin + (n > len ? rng() % (n - len + 1) : 0);
         rows.push_back(static_cast<std::int32_t>(kBos));
-        for (std::size_t i = start; i < start + len; ++i) rows.push_back(static_cast<std::int32_t>(token_of(log.events[i])));
-        for (std::size_t i = len; i < static_cast<std::size_t>(context); ++i) rows.push_back(static_cast<std::int32_t>(kPad));
+        for (std::size_t i = start; i < start + len; ++i)
+          rows.push_back(static_cast<std::int32_t>(token_of(log.events[i])));
+        for (std::size_t i = len; i < static_cast<std::size_t>(context); ++i)
+          rows.push_back(static_cast<std::int32_t>(kPad));
       }
       trainer.submit(nn::windows_tensor(rows, context));
       if (step >= 1) report(step - 1, trainer.next_result().loss);
@@ -153,7 +157,8 @@ struct SequenceDetector::Impl {
             optimizer->zero_grad();
             loss.backward();
             optimizer->step();
-            if ((step + 1) % 50 == 0 || step + 1 == options.steps) report(step, loss.item<double>());
+            if ((step + 1) % 50 == 0 || step + 1 == options.steps)
+              report(step, loss.item<double>());
           }
         },
         {.intra_op_threads = 0, .grad = true});
@@ -193,7 +198,8 @@ struct SequenceDetector::Impl {
         const auto logits = lm->forward(torch::tensor(input).view({1, n})).contiguous();
         const float* p = logits.data_ptr<float>();
         for (std::int64_t t = 0; t < n; ++t) {
-          out.push_back(rank_of(p + t * vocab, vocab, token_of(log.events[b + static_cast<std::size_t>(t)])));
+          out.push_back(
+              rank_of(p + t * vocab, vocab, token_of(log.events[b + static_cast<std::size_t>(t)])));
         }
       }
       return out;
@@ -206,15 +212,17 @@ struct SequenceDetector::Impl {
         deeplog->forward(torch::tensor(hist).view({rows, options.history})).contiguous();
     const float* p = logits.data_ptr<float>();
     for (std::int64_t r = 0; r < rows; ++r) {
-      out.push_back(rank_of(p + r * vocab, vocab, token_of(log.events[w.begin + static_cast<std::size_t>(r)])));
+      out.push_back(rank_of(p + r * vocab, vocab,
+                            token_of(log.events[w.begin + static_cast<std::size_t>(r)])));
     }
     return out;
   }
 };
 
-SequenceDetector::SequenceDetector(Runtime& runtime, std::size_t events, SequenceModelOptions options)
-    : impl_(std::make_unique<Impl>(Impl{runtime, static_cast<std::int64_t>(events) + kFirstEvent,
-                                        std::move(options)})) {
+SequenceDetector::SequenceDetector(Runtime& runtime, std::size_t events,
+                                   SequenceModelOptions options)
+    : impl_(std::make_unique<Impl>(
+          Impl{runtime, static_cast<std::int64_t>(events) + kFirstEvent, std::move(options)})) {
   impl_->options.validate();
   if (events == 0) throw InvalidArgument("sequence model: the log has no events");
 }
@@ -236,10 +244,12 @@ std::vector<std::vector<std::uint32_t>> SequenceDetector::ranks(
   if (!impl.lm && !impl.deeplog) throw InvalidArgument("sequence model: fit() before ranks()");
   std::vector<std::vector<std::uint32_t>> out(windows.size());
   // Windows in parallel tasks, each writing only its own windows' ranks.
-  const std::size_t tasks = std::min<std::size_t>(windows.size(), 4 * static_cast<std::size_t>(cpu_workers(impl.rt)));
+  const std::size_t tasks =
+      std::min<std::size_t>(windows.size(), 4 * static_cast<std::size_t>(cpu_workers(impl.rt)));
   auto score = nn::torch_codelet("sequence_ranks", [&](TaskContext& ctx) {
     const auto t = ctx.arg<std::size_t>(0);
-    for (std::size_t w = t; w < windows.size(); w += tasks) out[w] = impl.window_ranks(log, windows[w]);
+    for (std::size_t w = t; w < windows.size(); w += tasks)
+      out[w] = impl.window_ranks(log, windows[w]);
   });
   for (std::size_t t = 0; t < tasks; ++t) impl.rt.submit(score, {}, t);
   impl.rt.wait_all();

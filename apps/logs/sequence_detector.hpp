@@ -22,11 +22,11 @@
 namespace tessera::logs {
 
 struct SequenceModelOptions {
-  std::string kind = "loglm";  // or "deeplog"
+  std::string kind = "loglm";                      // or "deeplog"
   std::int64_t layers = 6, heads = 6, width = 60;  // loglm
-  std::int64_t history = 10, hidden = 64;         // deeplog
-  std::int64_t steps = 300;   // optimizer steps
-  std::int64_t batch = 16;    // windows (loglm) or 4x this many histories (deeplog) per step
+  std::int64_t history = 10, hidden = 64;          // deeplog
+  std::int64_t steps = 300;                        // optimizer steps
+  std::int64_t batch = 16;  // windows (loglm) or 4x this many histories (deeplog) per step
   double learning_rate = 1e-3;
   std::uint64_t seed = 1;
   std::function<void(std::int64_t step, double loss)> on_step;  // progress, every 50 steps

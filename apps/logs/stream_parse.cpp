@@ -25,10 +25,10 @@ using Clock = std::chrono::steady_clock;
 struct Chunk {
   std::uint64_t first_line = 0;
   std::string text;
-  std::vector<std::uint32_t> line_begin, line_end;  // into text, without the line end
-  std::string masked;                               // masked contents, one after the other
+  std::vector<std::uint32_t> line_begin, line_end;     // into text, without the line end
+  std::string masked;                                  // masked contents, one after the other
   std::vector<std::uint32_t> token_begin, token_size;  // into masked
-  std::vector<std::uint32_t> line_tokens;           // line i: tokens [line_tokens[i], [i+1])
+  std::vector<std::uint32_t> line_tokens;              // line i: tokens [line_tokens[i], [i+1])
   std::vector<std::uint8_t> matched;
   std::vector<std::vector<std::uint32_t>> members;  // per partition, its lines
   std::vector<std::uint32_t> cluster;               // per line, its partition's cluster id
@@ -51,7 +51,8 @@ struct Reader {
     chunk.first_line = lines;
     chunk.text.swap(carry);
     carry.clear();
-    while (!eof && chunk.text.size() < chunk_bytes) read_more(chunk, chunk_bytes - chunk.text.size());
+    while (!eof && chunk.text.size() < chunk_bytes)
+      read_more(chunk, chunk_bytes - chunk.text.size());
     std::size_t cut = chunk.text.rfind('\n');
     // A line longer than the chunk: read on until its end.
     while (cut == std::string::npos && !eof) {
@@ -132,7 +133,8 @@ void prepare(Chunk& chunk, const LogFormat& format, const ContentMasker& masker,
       }
     }
     chunk.line_tokens.push_back(static_cast<std::uint32_t>(chunk.token_begin.size()));
-    if (chunk.matched[i]) chunk.members[chunk.partition_of(i)].push_back(static_cast<std::uint32_t>(i));
+    if (chunk.matched[i])
+      chunk.members[chunk.partition_of(i)].push_back(static_cast<std::uint32_t>(i));
   }
 }
 

@@ -32,7 +32,7 @@ struct StreamProgress {
 struct StreamParseOptions {
   std::size_t chunk_bytes = std::size_t{1} << 20;  // whole lines, about this many bytes
   std::size_t partitions = 16;
-  std::size_t chunks_in_flight = 0;    // 0: two per worker, plus two
+  std::size_t chunks_in_flight = 0;                    // 0: two per worker, plus two
   std::size_t max_line_bytes = std::size_t{64} << 20;  // a longer line is an error (binary)
   double progress_seconds = 0;  // > 0: on_progress at most this often (from a worker)
   std::function<void(const StreamProgress&)> on_progress;
@@ -60,9 +60,8 @@ StreamParse parse_stream(Runtime& runtime, std::istream& log, const DrainPreset&
 
 // Loghub's structured CSV (LineId, the format's fields, EventId, EventTemplate) of a parse:
 // re-reads `log` and the cluster ids that parse_stream wrote, one line at a time.
-void write_structured_stream(std::istream& log, std::istream& cluster_ids,
-                             const StreamParse& parse, const LogFormat& format,
-                             std::ostream& structured);
+void write_structured_stream(std::istream& log, std::istream& cluster_ids, const StreamParse& parse,
+                             const LogFormat& format, std::ostream& structured);
 // Loghub's templates CSV (EventId, EventTemplate, Occurrences).
 void write_templates(const StreamParse& parse, std::ostream& templates);
 

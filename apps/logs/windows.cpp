@@ -92,8 +92,8 @@ WindowSpec WindowSpec::parse(std::string_view text) {
   const auto comma = rest.find(',');
   try {
     spec.size = number(rest.substr(0, comma), "window size");
-    spec.step = comma == std::string_view::npos ? spec.size
-                                                : number(rest.substr(comma + 1), "window step");
+    spec.step =
+        comma == std::string_view::npos ? spec.size : number(rest.substr(comma + 1), "window step");
   } catch (const InvalidArgument&) {
     throw bad("size and step must be numbers");
   }
@@ -139,7 +139,8 @@ std::vector<Window> make_windows(const EventLog& log, std::size_t first, std::si
     out.push_back(w);
   };
   if (!spec.by_time) {
-    const auto size = static_cast<std::size_t>(spec.size), step = static_cast<std::size_t>(spec.step);
+    const auto size = static_cast<std::size_t>(spec.size),
+               step = static_cast<std::size_t>(spec.step);
     for (std::size_t b = first; b < last; b += step) {
       finish(b, std::min(b + size, last));
       if (b + size >= last) break;

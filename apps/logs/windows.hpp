@@ -13,12 +13,12 @@
 namespace tessera::logs {
 
 struct EventLog {
-  std::vector<std::string> templates;  // per event id
-  std::vector<std::uint32_t> events;   // per line
-  std::vector<double> times;           // per line, seconds, non-decreasing (empty: none)
-  std::vector<std::uint8_t> anomalous; // per line, 1 when labelled anomalous (empty: no labels)
-  std::vector<std::uint64_t> line_ids; // per line, its 1-based number in the input file
-  std::size_t out_of_order = 0;        // lines whose time went back (raised to the last one)
+  std::vector<std::string> templates;   // per event id
+  std::vector<std::uint32_t> events;    // per line
+  std::vector<double> times;            // per line, seconds, non-decreasing (empty: none)
+  std::vector<std::uint8_t> anomalous;  // per line, 1 when labelled anomalous (empty: no labels)
+  std::vector<std::uint64_t> line_ids;  // per line, its 1-based number in the input file
+  std::size_t out_of_order = 0;         // lines whose time went back (raised to the last one)
 
   std::size_t size() const noexcept { return events.size(); }
   bool labelled() const noexcept { return !anomalous.empty(); }

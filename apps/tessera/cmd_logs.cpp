@@ -99,10 +99,11 @@ void run_parse(const ParseCommand& c) {
   }
   std::printf(
       "%llu lines parsed (%llu did not match the format) in %.3f s: %.0f lines/s, %zu "
-      "templates\n",
+      "templates (%zu Drain clusters)\n",
       static_cast<unsigned long long>(parsed.lines - parsed.skipped),
       static_cast<unsigned long long>(parsed.skipped), parsed.seconds,
-      static_cast<double>(parsed.lines) / std::max(parsed.seconds, 1e-9), parsed.events.size());
+      static_cast<double>(parsed.lines) / std::max(parsed.seconds, 1e-9), parsed.events.size(),
+      parsed.event_of_cluster.size());
   std::ofstream templates(base.string() + "_templates.csv", std::ios::binary | std::ios::trunc);
   logs::write_templates(parsed, templates);
   if (!c.templates_only) {

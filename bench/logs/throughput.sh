@@ -16,7 +16,7 @@ if [[ ! -f "$log" ]]; then
   /usr/bin/time -f "replay: %e s" "$bin" logs replay --from "$sample" --structured "$structured" \
     --lines "$lines" --out "$log"
 fi
-echo "| workers | mode | lines/s | wall s | peak RSS MB | templates |"
+echo "| workers | mode | lines/s | wall s | peak RSS MB | templates (clusters) |"
 echo "|---|---|---|---|---|---|"
 for mode in published improved; do
   flag=""
@@ -26,7 +26,7 @@ for mode in published improved; do
       --out "$tmp/tessera-parsed" --templates-only --quiet --ncpu "$n" 2>&1)
     rate=$(sed -n 's/.* s: \([0-9]*\) lines\/s.*/\1/p' <<<"$out")
     secs=$(sed -n 's/.* in \([0-9.]*\) s: .*/\1/p' <<<"$out")
-    tpl=$(sed -n 's/.* lines\/s, \([0-9]*\) templates/\1/p' <<<"$out")
+    tpl=$(sed -n 's/.* lines\/s, \([0-9]* templates ([0-9]* Drain clusters)\).*/\1/p' <<<"$out")
     rss=$(sed -n 's/RSS \([0-9]*\)/\1/p' <<<"$out")
     echo "| $n | $mode | $rate | $secs | $((rss / 1024)) | $tpl |"
   done

@@ -136,10 +136,13 @@ TEST(EventLogOfBgl, ReadsTimesAndLabels) {
   EXPECT_EQ(log.out_of_order, 0u);
   EXPECT_DOUBLE_EQ(log.times[0], 1117838570);
   EXPECT_GT(log.templates.size(), 50u);
-  EXPECT_THROW(event_log({"x"}, drain_preset("BGL"), {.time = "Clock", .label = "", .normal = "-"}), InvalidArgument);
+  EXPECT_THROW(event_log({"x"}, drain_preset("BGL"), {.time = "Clock", .label = "", .normal = "-"}),
+               InvalidArgument);
   const std::vector<std::string> untimed = {
       "- notatime 2005.06.03 R02 2005-06-03-15.42.50.675872 R02 RAS KERNEL INFO hello"};
-  EXPECT_THROW(event_log(untimed, drain_preset("BGL"), {.time = "Timestamp", .label = "", .normal = "-"}), InvalidArgument);
+  EXPECT_THROW(
+      event_log(untimed, drain_preset("BGL"), {.time = "Timestamp", .label = "", .normal = "-"}),
+      InvalidArgument);
 }
 
 TEST(Detect, PcaOnBglWritesAVerdictPerTestLine) {

@@ -17,7 +17,9 @@ namespace {
 
 const std::string kSampling = std::string(TESSERA_SOURCE_DIR) + "/../shared/data/starpu-sampling";
 
-bool have_sampling() { return std::filesystem::exists(kSampling + "/codelets/45"); }
+bool have_sampling() {
+  return std::filesystem::exists(kSampling + "/codelets/45");
+}
 
 TEST(StarpuImport, ReproducesKnownMeans) {
   if (!have_sampling()) GTEST_SKIP() << "no StarPU sampling files at " << kSampling;
@@ -39,13 +41,15 @@ TEST(StarpuImport, BuiltinFilesMatchAFreshImport) {
     std::ifstream in(std::string(TESSERA_SOURCE_DIR) + "/data/platforms/" + machine + ".json");
     std::stringstream shipped;
     shipped << in.rdbuf();
-    EXPECT_EQ(shipped.str(), tools::import_starpu_platform(kSampling, machine).to_json()) << machine;
+    EXPECT_EQ(shipped.str(), tools::import_starpu_platform(kSampling, machine).to_json())
+        << machine;
   }
 }
 
 TEST(StarpuImport, PerfmodelParserReadsEveryCombination) {
   if (!have_sampling()) GTEST_SKIP() << "no StarPU sampling files at " << kSampling;
-  const auto devices = tools::parse_starpu_perfmodel(kSampling + "/codelets/45/chol_model_gemm.idgraf");
+  const auto devices =
+      tools::parse_starpu_perfmodel(kSampling + "/codelets/45/chol_model_gemm.idgraf");
   EXPECT_EQ(devices.size(), 9u);  // one CPU + eight GPUs
   std::size_t cuda = 0;
   for (const auto& d : devices) cuda += d.arch == Arch::cuda ? 1 : 0;
@@ -53,14 +57,17 @@ TEST(StarpuImport, PerfmodelParserReadsEveryCombination) {
 }
 
 TEST(StarpuImport, BadFilesAreNamed) {
-  const std::string dir = std::filesystem::temp_directory_path() / ("tessera-starpu-" + std::to_string(::getpid()));
+  const std::string dir =
+      std::filesystem::temp_directory_path() / ("tessera-starpu-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/bad.model") << "# Performance Model Version\n44\n";
   EXPECT_THAT([&] { tools::parse_starpu_perfmodel(dir + "/bad.model"); },
-              ::testing::ThrowsMessage<InvalidArgument>(::testing::HasSubstr("version 44 is not supported")));
+              ::testing::ThrowsMessage<InvalidArgument>(
+                  ::testing::HasSubstr("version 44 is not supported")));
   std::ofstream(dir + "/short.model") << "45\n1\n1\n0 0\n";
   EXPECT_THAT([&] { tools::parse_starpu_perfmodel(dir + "/short.model"); },
-              ::testing::ThrowsMessage<InvalidArgument>(::testing::HasSubstr("short.model: ended while reading")));
+              ::testing::ThrowsMessage<InvalidArgument>(
+                  ::testing::HasSubstr("short.model: ended while reading")));
   EXPECT_THAT([&] { tools::import_starpu_platform(dir, "nowhere"); },
               ::testing::ThrowsMessage<InvalidArgument>(::testing::HasSubstr("nowhere.config")));
   std::filesystem::remove_all(dir);
