@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 #include <dags/dag_spec.hpp>
@@ -179,11 +180,22 @@ SchedBenchSummary run_sched_bench(const SchedBenchOptions& options,
       }
     }
   };
-  const int threads = options.threads > 0
-                          ? options.threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (options.threads < 0) throw InvalidArgument("bench sched: --threads must be 0 or more");
+  const std::size_t wanted = options.threads > 0
+                                 ? static_cast<std::size_t>(options.threads)
+                                 : std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t threads = std::max<std::size_t>(1, std::min(wanted, jobs.size()));
   std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
+  try {
+    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
+  } catch (const std::system_error& e) {
+    // The threads already started stop after their current simulation: join them before
+    // reporting, since a joinable std::thread destroyed would terminate the program.
+    next = jobs.size();
+    for (std::thread& t : pool) t.join();
+    throw Error("bench sched: could not start thread " + std::to_string(pool.size() + 1) + " of " +
+                std::to_string(threads) + " (" + e.what() + "); give fewer --threads");
+  }
   for (std::thread& t : pool) t.join();
   if (failure) std::rethrow_exception(failure);
 

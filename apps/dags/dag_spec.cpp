@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <tessera/error.hpp>
+#include <tessera/memory_budget.hpp>
 
 #include "dags/dense_factorizations.hpp"
 #include "dags/random_dag.hpp"
@@ -28,8 +29,8 @@ int positive_int(std::string_view spec, std::string_view what, std::string_view 
   int value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value <= 0) {
-    throw InvalidArgument("DAG spec '" + std::string(spec) + "': " + std::string(what) + " '" + std::string(text) +
-                          "' is not a positive integer");
+    throw InvalidArgument("DAG spec '" + std::string(spec) + "': " + std::string(what) + " '" +
+                          std::string(text) + "' is not a positive integer");
   }
   return value;
 }
@@ -49,7 +50,8 @@ Dag make_dag(std::string_view spec, const GeneratorDefaults& defaults) {
   const std::vector<std::string> parts = split(spec, ':');
   const std::string& kind = parts[0];
   if (parts.size() < 2 || parts[1].empty()) {
-    throw InvalidArgument("DAG spec '" + std::string(spec) + "': give the number of tiles, e.g. " + kind + ":16");
+    throw InvalidArgument("DAG spec '" + std::string(spec) + "': give the number of tiles, e.g. " +
+                          kind + ":16");
   }
   const int tiles = positive_int(spec, "the tile count", parts[1]);
   int tile_size = defaults.tile_size;
@@ -67,6 +69,14 @@ Dag make_dag(std::string_view spec, const GeneratorDefaults& defaults) {
                             "' (known: nb=<tile size>, elem=<bytes per element>)");
     }
   }
+  // Cholesky has about T^3/6 tasks, LU and QR about T^3/3; a task of a DAG and of its
+  // simulation takes about a kilobyte.
+  const double t = tiles;
+  require_memory(
+      t * t * t / (kind == "cholesky" ? 6.0 : 3.0) * 1024.0,
+      "DAG spec '" + std::string(spec) + "' (about " +
+          std::to_string(static_cast<long long>(t * t * t / (kind == "cholesky" ? 6 : 3))) +
+          " tasks)");
   DagBuilder builder(kind + ":" + std::to_string(tiles), tiles, tile_size, elem_size);
   if (kind == "cholesky") cholesky(tiles, builder);
   if (kind == "lu") lu(tiles, builder);

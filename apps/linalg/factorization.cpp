@@ -13,6 +13,7 @@
 
 #include <dags/dense_factorizations.hpp>
 #include <tessera/error.hpp>
+#include <tessera/memory_budget.hpp>
 
 namespace tessera::linalg {
 namespace {
@@ -312,8 +313,12 @@ void validate(const FactorizationOptions& o) {
     throw InvalidArgument("--nb " + std::to_string(o.nb) + " is larger than --n " +
                           std::to_string(o.n));
   }
-  if (o.n > 200000)
-    throw InvalidArgument("--n " + std::to_string(o.n) + " is too large for one node");
+  // The matrix, a copy of it to check the residual, and the tile layout's own copy.
+  const double elem = o.precision == codelets::blas::Precision::d ? 8.0 : 4.0;
+  const double n = static_cast<double>(o.n);
+  require_memory(n * n * elem * (o.check ? 3.0 : 2.0),
+                 "--n " + std::to_string(o.n) + " (" + (elem == 8.0 ? "double" : "single") +
+                     " precision" + (o.check ? ", with --check" : "") + ")");
 }
 
 double flop_count(Algorithm a, double n) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include <tessera/error.hpp>
+#include <tessera/memory_budget.hpp>
 
 namespace tessera::spamm {
 namespace {
@@ -84,6 +85,9 @@ DenseMatrix read_matrix_market(std::istream& in, const std::string& source) {
                coordinate ? "'rows cols entries'" : "'rows cols'");
   if (size[0] <= 0 || size[1] <= 0 || size[2] < 0) r.fail("invalid size line '" + text + "'");
   if (symmetric && size[0] != size[1]) r.fail("a symmetric matrix must be square");
+  require_memory(static_cast<double>(size[0]) * static_cast<double>(size[1]) * 8.0,
+                 source + ": a " + std::to_string(size[0]) + " x " + std::to_string(size[1]) +
+                     " dense matrix");
   DenseMatrix m;
   m.rows = static_cast<std::size_t>(size[0]);
   m.cols = static_cast<std::size_t>(size[1]);

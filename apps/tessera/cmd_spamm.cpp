@@ -220,9 +220,11 @@ void add_spamm_command(CLI::App& app) {
   cmd->runtime.add_to(*sub);
   sub->add_option("--n", cmd->n, "matrix order (generated matrices; optional for a .mtx file)");
   sub->add_option("--tile", cmd->tile, "tile size")->capture_default_str();
-  sub->add_option("--tau", cmd->tau, "compute A_ik B_kj only if ||A_ik|| ||B_kj|| >= tau");
+  sub->add_option("--tau", cmd->tau, "compute A_ik B_kj only if ||A_ik|| ||B_kj|| >= tau")
+      ->check(non_negative_number());
   sub->add_option("--valid-rate", cmd->valid_rate,
-                  "find tau by bisection so that this fraction of tile products is computed");
+                  "find tau by bisection so that this fraction of tile products is computed")
+      ->check(CLI::Range(0.0, 1.0));
   sub->add_option("--matrix", cmd->matrix,
                   "exp:c,v (c v^|i-j|), alg:c,v (c / (|i-j|^v + 1)) or a Matrix Market .mtx file")
       ->capture_default_str();

@@ -4,7 +4,23 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
+#include <string>
+
 namespace tessera::cli {
+
+// A number that must be >= 0, refused with a short message (CLI::NonNegativeNumber's names
+// the largest double in full, 309 digits).
+inline CLI::Validator non_negative_number() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(s.c_str(), &end);
+        if (end == s.c_str()) return "";  // not a number: the conversion says so
+        return v < 0 ? "must not be negative" : "";
+      },
+      "", "non-negative");
+}
 
 void add_bench_command(CLI::App& app);
 void add_linalg_commands(CLI::App& app);

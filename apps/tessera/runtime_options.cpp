@@ -1,12 +1,14 @@
 #include "tessera/runtime_options.hpp"
 
+#include "tessera/commands.hpp"
+
 namespace tessera::cli {
 
 void RuntimeOptions::add_to(CLI::App& command) {
   command.add_option("--sched", sched,
                      "scheduling policy (name, name:key=value,..., or a policy .so)");
   command.add_option("--ncpu", ncpu, "number of CPU workers (default: one per core)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   command.add_option("--trace", trace, "write a Chrome/Perfetto trace of the run to this file");
   command.add_option("--dot", dot, "write the task graph as Graphviz DOT to this file");
   command.add_flag("--no-bind", no_bind,

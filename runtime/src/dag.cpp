@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <queue>
+#include <sstream>
 #include <unordered_map>
 
 #include "dag_order.hpp"
@@ -40,6 +41,23 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 }  // namespace
 
 namespace detail {
+
+void check_task_numbers(const std::vector<DagTask>& tasks, const std::string& source) {
+  const auto fail = [&](const DagTask& t, const std::string& what, double v, const char* range) {
+    std::ostringstream value;
+    value << v;
+    throw InvalidArgument(source + ": task '" + t.id + "': " + what + " = " + value.str() +
+                          " is out of range " + range);
+  };
+  for (const DagTask& t : tasks) {
+    if (!(t.flops >= 0 && t.flops <= kMaxTaskFlops)) fail(t, "flops", t.flops, "[0, 1e24]");
+    for (const auto& [kind, us] : t.cost_us) {
+      if (!(us >= 0 && us <= kMaxTaskCostUs)) {
+        fail(t, "cost_us." + kind, us, "[0, 1e15] (1e15 us is about 31 years)");
+      }
+    }
+  }
+}
 
 void order_by_after(std::vector<DagTask>& tasks, std::vector<std::vector<std::size_t>>& after,
                     const std::string& source) {
@@ -167,6 +185,7 @@ Dag Dag::parse_json(std::string_view text, std::string_view source_name) {
     dag.tasks.push_back(std::move(task));
   }
   detail::order_by_after(dag.tasks, after, source);
+  detail::check_task_numbers(dag.tasks, source);
   return dag;
 }
 

@@ -258,6 +258,7 @@ class DotParser {
       after[e.to].push_back(e.from);  // keeps the writer first in the order
     }
     detail::order_by_after(tasks, after, source_);
+    detail::check_task_numbers(tasks, source_);
     // The data edges are now implied by the accesses; keep only the explicit ones.
     dag.tasks = std::move(tasks);
     return dag;

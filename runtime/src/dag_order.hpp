@@ -14,4 +14,12 @@ namespace tessera::detail {
 void order_by_after(std::vector<DagTask>& tasks, std::vector<std::vector<std::size_t>>& after,
                     const std::string& source);
 
+// The largest task cost a graph file may give, in microseconds (about 31 years): larger ones
+// are typos, and summing them would overflow what the policies and bounds compute.
+inline constexpr double kMaxTaskCostUs = 1e15;
+inline constexpr double kMaxTaskFlops = 1e24;
+// Throws InvalidArgument naming `source`, the task and the value when a cost or a flop
+// count is negative, not finite or above those limits.
+void check_task_numbers(const std::vector<DagTask>& tasks, const std::string& source);
+
 }  // namespace tessera::detail

@@ -91,6 +91,7 @@ Dag Dag::parse_stg(std::string_view text, std::string_view source_name, double u
     }
   }
   detail::order_by_after(tasks, after, source);
+  detail::check_task_numbers(tasks, source);
   dag.tasks = std::move(tasks);
   return dag;
 }

@@ -29,8 +29,10 @@ std::optional<PowerLaw> log_fit(const std::vector<double>& x, const std::vector<
     sxx += w[i] * lx * lx;
     sxy += w[i] * lx * ly;
   }
+  // Zero when every sample has one size (the slope is then undefined); compared with the
+  // terms' own scale, since with many samples rounding leaves a small remainder.
   const double denominator = sw * sxx - sx * sx;
-  if (sw <= 0 || std::abs(denominator) < 1e-12) return std::nullopt;
+  if (sw <= 0 || !(denominator > 1e-9 * sw * sxx + 1e-12)) return std::nullopt;
   const double b = (sw * sxy - sx * sy) / denominator;
   const double a = std::exp((sy - b * sx) / sw);
   return PowerLaw{a, b, c};

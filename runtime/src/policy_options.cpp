@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <string>
 
 #include "tessera/error.hpp"
@@ -24,8 +25,7 @@ PolicyOptions PolicyOptions::parse(std::string_view text) {
     text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
     const std::size_t eq = item.find('=');
     if (eq == std::string_view::npos || trim(item.substr(0, eq)).empty()) {
-      throw InvalidArgument("option '" + std::string(item) +
-                            "' is not of the form key=value");
+      throw InvalidArgument("option '" + std::string(item) + "' is not of the form key=value");
     }
     options.values_[std::string(trim(item.substr(0, eq)))] = std::string(trim(item.substr(eq + 1)));
   }
@@ -45,6 +45,10 @@ double PolicyOptions::get_double(std::string_view key, double fallback) const {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (ec != std::errc() || end != s.data() + s.size()) {
     throw InvalidArgument("option " + std::string(key) + "='" + s + "' is not a number");
+  }
+  // from_chars reads "nan" and "inf"; no policy parameter means either.
+  if (!std::isfinite(value)) {
+    throw InvalidArgument("option " + std::string(key) + "='" + s + "' is not a finite number");
   }
   return value;
 }

@@ -111,6 +111,12 @@ TEST(BadPolicy, UnknownOrMalformedOptions) {
               HasSubstr("seed='x' is not an integer"));
   EXPECT_THAT(message_of<PolicyError>([] { Runtime rt(testing::test_config("heft:rank=max")); }),
               HasSubstr("policy 'heft': rank must be mean or fastest (got 'max')"));
+  // Non-finite numbers are refused where they are read (dmda once indexed out of bounds).
+  for (const char* spec : {"dmda:alpha=nan", "dmdas:beta=inf", "dmda:alpha=-inf"}) {
+    EXPECT_THAT(message_of<PolicyError>([&] { Runtime rt(testing::test_config(spec)); }),
+                HasSubstr("is not a finite number"))
+        << spec;
+  }
 }
 
 TEST(BadPolicy, MissingSharedObject) {

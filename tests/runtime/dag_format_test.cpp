@@ -81,6 +81,15 @@ TEST(DagFormat, MalformedFilesNameTheTaskOrFieldAndReason) {
       json_error(
           R"({"format": "tessera-dag/1", "tasks": [{"id": "a", "type": "x", "after": ["a"]}]})"),
       HasSubstr("task 'a' lists itself in after"));
+  // Costs whose sums would overflow (1e308) are typos: refused where they are read.
+  EXPECT_THAT(
+      json_error(
+          R"({"format": "tessera-dag/1", "tasks": [{"id": "a", "type": "x", "cost_us": {"*": 1e308}}]})"),
+      HasSubstr("bad.json: task 'a': cost_us.* = 1e+308 is out of range [0, 1e15]"));
+  EXPECT_THAT(
+      json_error(
+          R"({"format": "tessera-dag/1", "tasks": [{"id": "a", "type": "x", "flops": 1e30}]})"),
+      HasSubstr("task 'a': flops = 1e+30 is out of range"));
 }
 
 TEST(DagFormat, DotImportKeepsTypesCostsAndTransfers) {

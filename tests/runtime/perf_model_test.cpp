@@ -42,6 +42,15 @@ TEST(PerfModel, RegressionRecoversAandB) {
   EXPECT_NEAR(f->b, 1.5, 1e-9);
 }
 
+// Samples of one size give no slope: no fit (it was 0/0), however many and heavy they are.
+TEST(PerfModel, SamplesOfOneSizeGiveNoFit) {
+  for (double weight : {1.0, 1e6}) {
+    const std::vector<double> x(50, 3.7e5), y(50, 1234.5), w(50, weight);
+    EXPECT_FALSE(fit_power_law(x, y, w, false)) << weight;
+    EXPECT_FALSE(fit_power_law(x, y, w, true)) << weight;
+  }
+}
+
 TEST(PerfModel, RegressionWithConstantRecoversAllThree) {
   std::vector<double> x, y, w;
   for (double size : {1e2, 1e3, 1e4, 1e5, 1e6}) {

@@ -194,7 +194,8 @@ TEST(Simulation, PlannedPoliciesBeatHeftOnItsPublishedExample) {
   // One backward-forward round turns HEFT's 80 into 76 (tests/plugins/list_planner_test.cpp);
   // INSPIRIT plans from HEFT's ranks among others, so it is never longer than HEFT here.
   for (const char* sched : {"heft:improve=5", "inspirit"}) {
-    const SimResult r = simulate(topcuoglu_dag(), three_processors(), SimOptions{}.with_sched(sched));
+    const SimResult r =
+        simulate(topcuoglu_dag(), three_processors(), SimOptions{}.with_sched(sched));
     expect_valid_schedule(topcuoglu_dag(), r, sched);
     EXPECT_DOUBLE_EQ(r.makespan_us, 76.0) << sched;
   }
@@ -214,6 +215,27 @@ TEST(Simulation, ATaskNoWorkerCanRunIsNamed) {
   EXPECT_THROW(simulate(dags::make_dag("cholesky:2"), Platform::builtin("mirage"),
                         SimOptions{}.with_sched("nope")),
                PolicyError);
+}
+
+// A graph built in code bypasses the readers' limits: costs whose sum overflows end in an
+// exception from the lower bound, not in GLPK's abort().
+TEST(Simulation, OverflowingCostsAreAnErrorNotAnAbort) {
+  Dag dag;
+  dag.name = "huge";
+  dag.data.push_back({"A", 8});
+  for (int t = 0; t < 3; ++t) {
+    DagTask task;
+    task.id = "t" + std::to_string(t);
+    task.type = "x";
+    task.cost_us = {{"*", 1e308}};
+    task.access.push_back({0, t == 2 ? Access::R : Access::RW});
+    dag.tasks.push_back(task);
+  }
+  for (const char* sched : {"eager", "dmda", "inspirit"}) {
+    EXPECT_THAT([&] { simulate(dag, Platform::builtin("idgraf"), SimOptions{}.with_sched(sched)); },
+                ::testing::Throws<Error>())
+        << sched;
+  }
 }
 
 TEST(Simulation, GflopsAndReportsAddUp) {

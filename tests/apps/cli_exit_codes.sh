@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The exit-code contract of docs/cli.md, on every subcommand: a bad option is a usage error
+# (status 2, "tessera: error:" on stderr), --help succeeds, and a bad value that parses
+# (a negative size, a non-finite number) is refused with its option named.
+# Usage: cli_exit_codes.sh PATH/TO/tessera
+set -uo pipefail
+tessera=$1
+failures=0
+expect() {  # expect STATUS PATTERN ARGS...
+  local want=$1 pattern=$2
+  shift 2
+  local out status
+  out=$("$tessera" "$@" 2>&1)
+  status=$?
+  if [[ $status -ne $want ]] || ! grep -qE -- "$pattern" <<<"$out"; then
+    echo "FAIL: tessera $* -> status $status (want $want), output: ${out:0:300}"
+    failures=$((failures + 1))
+  fi
+}
+# Every leaf subcommand, read from the help screens, so that a new one is covered too.
+subcommands() {
+  "$tessera" "$@" --help | sed -n '/^Subcommands:/,$p' | awk 'NR > 1 && NF { print $1 }'
+}
+leaves=()
+for top in $(subcommands); do
+  subs=$(subcommands "$top")
+  if [[ -z $subs ]]; then
+    leaves+=("$top")
+  else
+    for sub in $subs; do leaves+=("$top $sub"); done
+  fi
+done
+[[ ${#leaves[@]} -ge 15 ]] || { echo "FAIL: only ${#leaves[@]} subcommands found"; exit 1; }
+for leaf in "${leaves[@]}"; do
+  # shellcheck disable=SC2086
+  expect 2 "^tessera: error: " $leaf --no-such-option
+  # shellcheck disable=SC2086
+  expect 0 "Usage:" $leaf --help
+done
+expect 2 "^tessera: error: A subcommand is required" 
+expect 2 "tessera: error: --n: must not be negative" cholesky --n -1
+expect 2 "tessera: error: --tau: must be a finite number" spamm --tau nan
+expect 2 "tessera: error: --tau: must not be negative" spamm --tau -1
+expect 2 "tessera: error: --valid-rate: Value 2 not in range" spamm --valid-rate 2
+expect 1 "tessera: error: policy 'dmda': option alpha='nan' is not a finite number" \
+  sim --dag cholesky:4 --platform idgraf --sched dmda:alpha=nan
+expect 1 "tessera: error: policy 'dmda': option alpha='inf' is not a finite number" \
+  sim --dag cholesky:4 --platform idgraf --sched dmda:alpha=inf
+# Sizes within an option's range but beyond the machine's memory are named before allocating.
+expect 1 "tessera: error: --n 100000 \(double precision\) needs about 160 GB, more than the" \
+  cholesky --n 100000
+expect 1 "tessera: error: DAG spec 'cholesky:100000' .* needs about" \
+  sim --dag cholesky:100000 --platform idgraf
+mtx=$(mktemp --suffix=.mtx)
+printf '%%%%MatrixMarket matrix coordinate real general\n100000000 100000000 1\n1 1 1.0\n' >"$mtx"
+expect 1 "a 100000000 x 100000000 dense matrix needs about" spamm --matrix "$mtx" --tau 0.1
+rm -f "$mtx"
+TESSERA_MEMORY_BYTES=1000 expect 1 "--n 64 \(double precision\) needs about .* \(TESSERA_MEMORY_BYTES overrides\)" \
+  cholesky --n 64 --nb 32
+TESSERA_MEMORY_BYTES=lots expect 1 "TESSERA_MEMORY_BYTES='lots' is not a positive number of bytes" \
+  cholesky --n 64 --nb 32
+echo "${#leaves[@]} subcommands checked, $failures failures"
+[[ $failures -eq 0 ]]
