@@ -89,12 +89,30 @@ void order_by_after(std::vector<DagTask>& tasks, std::vector<std::vector<std::si
     }
   }
   if (order.size() != n) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (waiting[i] > 0) {
-        throw InvalidArgument(source + ": the after edges form a cycle through task '" +
-                              tasks[i].id + "'");
+    // Every task left waits for another task left: walking back from one reaches a task
+    // twice, and the walk between the two visits is a cycle. Name its tasks.
+    std::vector<bool> done(n, false);
+    for (std::size_t i : order) done[i] = true;
+    std::size_t at = 0;
+    while (done[at]) ++at;
+    std::vector<std::size_t> walk, seen_at(n, n);
+    while (seen_at[at] == n) {
+      seen_at[at] = walk.size();
+      walk.push_back(at);
+      for (std::size_t a : after[at]) {
+        if (!done[a]) {
+          at = a;
+          break;
+        }
       }
     }
+    std::string cycle;
+    const std::size_t first = seen_at[at], shown = std::min<std::size_t>(walk.size() - first, 8);
+    for (std::size_t k = 0; k < shown; ++k) cycle += "'" + tasks[walk[first + k]].id + "' -> ";
+    if (walk.size() - first > shown) cycle += "... -> ";
+    cycle += "'" + tasks[at].id + "'";
+    throw InvalidArgument(source + ": the task dependencies form a cycle: " + cycle +
+                          " (each waits for the next)");
   }
   std::vector<std::size_t> position(n);
   for (std::size_t k = 0; k < n; ++k) position[order[k]] = k;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 
 #include "data_state.hpp"
 #include "task_state.hpp"
@@ -27,6 +28,14 @@ void release(Task* task) noexcept {
 Engine::Engine(EngineSetup setup)
     : config_(std::move(setup.config)), workers_(std::move(setup.workers)), seed_(setup.seed) {
   if (workers_.empty()) throw InvalidArgument("no worker to run tasks");
+  // The trace and the graph are written at shutdown: find an unwritable path now, not after
+  // the whole run.
+  for (const auto& [path, what] :
+       {std::pair{config_.trace_file, "trace"}, std::pair{config_.dot_file, "DOT"}}) {
+    if (path.empty()) continue;
+    std::ofstream probe(path, std::ios::app);
+    if (!probe) throw InvalidArgument(std::string("cannot write ") + what + " file '" + path + "'");
+  }
   if (setup.memory_nodes.size() > 1)
     mover_ = std::make_unique<DataMover>(std::move(setup.memory_nodes));
   cuda_contexts_.resize(workers_.size());

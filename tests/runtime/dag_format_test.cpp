@@ -58,7 +58,12 @@ TEST(DagFormat, MalformedFilesNameTheTaskOrFieldAndReason) {
       HasSubstr("bad.json: tasks[0].access[0][0]: unknown data id 'A9' in tasks[0] ('t0')"));
   EXPECT_THAT(json_error(R"({"format": "tessera-dag/1", "tasks": [
       {"id": "a", "type": "x", "after": ["b"]}, {"id": "b", "type": "x", "after": ["a"]}]})"),
-              HasSubstr("bad.json: the after edges form a cycle through task 'a'"));
+              HasSubstr("bad.json: the task dependencies form a cycle: 'a' -> 'b' -> 'a'"));
+  // A task that only waits for a cycle is not named as being on it.
+  EXPECT_THAT(json_error(R"({"format": "tessera-dag/1", "tasks": [
+      {"id": "c", "type": "x", "after": ["a"]}, {"id": "a", "type": "x", "after": ["b"]},
+      {"id": "b", "type": "x", "after": ["a"]}]})"),
+              HasSubstr("cycle: 'a' -> 'b' -> 'a' (each waits for the next)"));
   EXPECT_THAT(
       json_error(
           R"({"format": "tessera-dag/1", "tasks": [{"id": "a", "type": "x", "cost_us": {"cpu": -1}}]})"),

@@ -1,6 +1,7 @@
 // The Chrome trace lists every task with its worker and times; the DOT export lists the
 // submitted graph.
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -71,6 +72,20 @@ TEST(Trace, UnwritablePathIsNamed) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent-dir/x.json"), std::string::npos);
   }
+}
+
+// Trace and DOT files are written at shutdown; a path that cannot be written is refused when
+// the runtime starts, before any task runs.
+TEST(Trace, UnwritableConfiguredPathsAreRefusedAtStart) {
+  EXPECT_THAT(
+      [] { Runtime rt(testing::test_config("eager", 1).with_trace("/nonexistent-dir/t.json")); },
+      ::testing::ThrowsMessage<InvalidArgument>(
+          ::testing::HasSubstr("cannot write trace file '/nonexistent-dir/t.json'")));
+  auto config = testing::test_config("eager", 1);
+  config.dot_file = "/nonexistent-dir/g.dot";
+  EXPECT_THAT([&] { Runtime rt(config); },
+              ::testing::ThrowsMessage<InvalidArgument>(
+                  ::testing::HasSubstr("cannot write DOT file '/nonexistent-dir/g.dot'")));
 }
 
 }  // namespace
