@@ -223,6 +223,10 @@ bool LogFormat::split_plain(std::string_view s, std::vector<std::string_view>& f
   for (std::size_t f = 0; f < headers_.size(); ++f) {
     const std::string_view separator = separators_[f + 1];
     const bool last = f + 1 == headers_.size();
+    if (last && separator.empty()) {  // the usual "... <Content>": the rest of the line
+      fields.push_back(s.substr(at));
+      return true;
+    }
     std::size_t end = std::string_view::npos;
     for (std::size_t extent = at;; ++extent) {
       end = separator_end(s, extent, separator);
@@ -698,27 +702,33 @@ void write_structured(const ParsedLog& parsed, const std::string& dir, const std
   if (!out || !templates) throw Error("logs: cannot write '" + base + "_*.csv'");
 }
 
-ParseAccuracy accuracy_against(const ParsedLog& parsed, const std::string& structured_csv) {
-  const auto csv = read_csv(structured_csv);
-  if (csv.empty()) throw InvalidArgument("labels '" + structured_csv + "': empty");
-  const auto& header = csv[0];
-  const auto column = [&](const char* name) {
-    const auto it = std::find(header.begin(), header.end(), name);
-    if (it == header.end()) {
-      throw InvalidArgument("labels '" + structured_csv + "': no column '" + name + "'");
-    }
-    return static_cast<std::size_t>(it - header.begin());
-  };
-  const std::size_t id = column("EventId"), tpl = column("EventTemplate");
-  std::vector<std::string> groups, templates;
-  for (std::size_t r = 1; r < csv.size(); ++r) {
-    if (csv[r].size() <= std::max(id, tpl)) {
-      throw InvalidArgument("labels '" + structured_csv + "': row " + std::to_string(r + 1) +
-                            " is short");
-    }
-    groups.push_back(csv[r][id]);
-    templates.push_back(csv[r][tpl]);
+std::vector<std::vector<std::string>> read_csv_columns(const std::string& path,
+                                                       std::initializer_list<const char*> names,
+                                                       const std::string& what) {
+  const auto csv = read_csv(path);
+  const std::string where = what + " '" + path + "'";
+  if (csv.empty()) throw InvalidArgument(where + ": empty");
+  std::vector<std::size_t> at;
+  for (const char* name : names) {
+    const auto it = std::find(csv[0].begin(), csv[0].end(), name);
+    if (it == csv[0].end()) throw InvalidArgument(where + ": no column '" + name + "'");
+    at.push_back(static_cast<std::size_t>(it - csv[0].begin()));
   }
+  const std::size_t needed = *std::max_element(at.begin(), at.end()) + 1;
+  std::vector<std::vector<std::string>> columns(at.size());
+  for (std::size_t r = 1; r < csv.size(); ++r) {
+    if (csv[r].size() < needed) {
+      throw InvalidArgument(where + ": row " + std::to_string(r + 1) + " is short");
+    }
+    for (std::size_t c = 0; c < at.size(); ++c) columns[c].push_back(csv[r][at[c]]);
+  }
+  return columns;
+}
+
+ParseAccuracy accuracy_against(const ParsedLog& parsed, const std::string& structured_csv) {
+  const auto columns = read_csv_columns(structured_csv, {"EventId", "EventTemplate"}, "labels");
+  const auto& groups = columns[0];
+  const auto& templates = columns[1];
   if (groups.size() != parsed.templates.size()) {
     throw InvalidArgument("labels '" + structured_csv + "' hold " + std::to_string(groups.size()) +
                           " lines, the parse " + std::to_string(parsed.templates.size()));

@@ -8,6 +8,7 @@
 // the reference (docs/logs.md).
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -28,7 +29,8 @@ class LogFormat {
   // match; a field whose optional group took no part is empty.
   bool split(std::string_view line, std::vector<std::string>& fields) const;
   // The Content field only, without copying (a view into `line`), reusing `scratch` and
-  // `groups` (per thread); false when the line does not match.
+  // `groups` (per-thread working memory; what it holds afterwards is unspecified); false
+  // when the line does not match.
   bool content_of(std::string_view line, Regex::Scratch& scratch,
                   std::vector<std::string_view>& groups, std::string_view& content) const;
   const Regex& regex() const noexcept { return regex_; }
@@ -174,5 +176,12 @@ std::string csv_field(const std::string& s);
 
 // The columns of a Loghub structured CSV (header row first; RFC 4180 quoting).
 std::vector<std::vector<std::string>> read_csv(const std::string& path);
+
+// The named columns of a CSV file with a header row: per name, its values in row order.
+// Throws InvalidArgument "<what> '<path>': ..." when the file is empty, lacks one of the
+// columns or has a row too short to hold them.
+std::vector<std::vector<std::string>> read_csv_columns(const std::string& path,
+                                                       std::initializer_list<const char*> names,
+                                                       const std::string& what);
 
 }  // namespace tessera::logs

@@ -81,19 +81,13 @@ class DigitRenewer {
 
 std::vector<ReplaySpans> variable_spans(const std::vector<std::string>& sample,
                                         const std::string& structured_csv, std::size_t* unmatched) {
-  const auto csv = read_csv(structured_csv);
-  if (csv.empty()) throw InvalidArgument("logs replay: '" + structured_csv + "' is empty");
-  const auto column = [&](const char* name) {
-    const auto it = std::find(csv[0].begin(), csv[0].end(), name);
-    if (it == csv[0].end()) {
-      throw InvalidArgument("logs replay: '" + structured_csv + "' has no column '" + name + "'");
-    }
-    return static_cast<std::size_t>(it - csv[0].begin());
-  };
-  const std::size_t content_col = column("Content"), template_col = column("EventTemplate");
-  if (csv.size() - 1 != sample.size()) {
+  const auto columns =
+      read_csv_columns(structured_csv, {"Content", "EventTemplate"}, "logs replay");
+  const auto& contents = columns[0];
+  const auto& templates = columns[1];
+  if (contents.size() != sample.size()) {
     throw InvalidArgument("logs replay: '" + structured_csv + "' holds " +
-                          std::to_string(csv.size() - 1) + " rows, the sample " +
+                          std::to_string(contents.size()) + " rows, the sample " +
                           std::to_string(sample.size()) + " lines");
   }
   std::unordered_map<std::string, Regex> patterns;
@@ -101,12 +95,8 @@ std::vector<ReplaySpans> variable_spans(const std::vector<std::string>& sample,
   std::vector<ReplaySpans> spans(sample.size());
   std::size_t misses = 0;
   for (std::size_t i = 0; i < sample.size(); ++i) {
-    const auto& row = csv[i + 1];
-    if (row.size() <= std::max(content_col, template_col)) {
-      throw InvalidArgument("logs replay: '" + structured_csv + "': row " + std::to_string(i + 2) +
-                            " is short");
-    }
-    const std::string& content = row[content_col];
+    const std::string& content = contents[i];
+    const std::string& tpl = templates[i];
     const std::string& line = sample[i];
     const std::size_t at = content.empty() ? std::string::npos : line.rfind(content);
     if (at == std::string::npos) {
@@ -115,10 +105,8 @@ std::vector<ReplaySpans> variable_spans(const std::vector<std::string>& sample,
       continue;
     }
     spans[i].emplace_back(0, at);
-    auto it = patterns.find(row[template_col]);
-    if (it == patterns.end()) {
-      it = patterns.emplace(row[template_col], Regex(template_pattern(row[template_col]))).first;
-    }
+    auto it = patterns.find(tpl);
+    if (it == patterns.end()) it = patterns.emplace(tpl, Regex(template_pattern(tpl))).first;
     Regex::Scratch scratch(it->second);
     const std::string_view subject(line.data() + at, content.size());
     if (!it->second.match(subject, scratch, groups)) {

@@ -225,7 +225,17 @@ std::pair<double, double> parse_split(const std::string& text) {
   }
 }
 
-void run_detect(DetectCommand& c) {
+void run_detect(DetectCommand& c, const CLI::App& cmd) {
+  if (c.detect.method != "llm") {
+    for (const char* llm_option : {"--endpoint", "--model", "--api-key-env", "--llm-timeout",
+                                   "--llm-retries", "--llm-rate", "--llm-cache"}) {
+      if (cmd.count(llm_option) > 0) {
+        throw InvalidArgument(std::string("logs detect: ") + llm_option +
+                              " is an option of --method llm (the method is " + c.detect.method +
+                              ")");
+      }
+    }
+  }
   const auto preset = c.parser.resolve();
   c.detect.window = logs::WindowSpec::parse(c.window);
   if (c.log.empty() == (c.train.empty() || c.test.empty())) {
@@ -344,7 +354,7 @@ void add_detect(CLI::App& logs) {
       "is labelled so); --out writes each test line's verdict for scoring with other tools.\n"
       "LLM prompting (LogGPT): --method llm --endpoint http://127.0.0.1:8080/v1 --model NAME\n"
       "(the key, if the server needs one, in $OPENAI_API_KEY).");
-  cmd->callback([c] { run_detect(*c); });
+  cmd->callback([c, cmd] { run_detect(*c, *cmd); });
 }
 
 }  // namespace
