@@ -74,9 +74,11 @@ bool PolicyOptions::get_bool(std::string_view key, bool fallback) const {
   throw InvalidArgument("option " + std::string(key) + "='" + s + "' is not a boolean");
 }
 
-void PolicyOptions::expect_only(std::string_view /*policy*/,
-                                std::initializer_list<std::string_view> known) const {
-  for (const auto& [key, value] : values_) {
+namespace {
+
+void refuse_unknown(const std::map<std::string, std::string, std::less<>>& values,
+                    std::span<const std::string_view> known) {
+  for (const auto& [key, value] : values) {
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       std::string list;
       for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
@@ -86,6 +88,20 @@ void PolicyOptions::expect_only(std::string_view /*policy*/,
           (list.empty() ? std::string(" (it takes none)") : " (known: " + list + ")"));
     }
   }
+}
+
+}  // namespace
+
+void PolicyOptions::expect_only(std::string_view /*policy*/,
+                                std::initializer_list<std::string_view> known) const {
+  refuse_unknown(values_, std::span<const std::string_view>(known.begin(), known.size()));
+}
+
+void PolicyOptions::expect_only(std::string_view /*policy*/,
+                                std::span<const PolicyOptionInfo> known) const {
+  std::vector<std::string_view> names;
+  for (const PolicyOptionInfo& option : known) names.push_back(option.name);
+  refuse_unknown(values_, names);
 }
 
 }  // namespace tessera

@@ -15,6 +15,7 @@ namespace {
 struct Entry {
   std::string description;
   PolicyFactory factory;
+  std::vector<PolicyOptionInfo> options;
 };
 
 struct Registry {
@@ -66,18 +67,32 @@ std::unique_ptr<Policy> load_from_shared_object(const std::string& path,
 
 }  // namespace
 
-void register_policy(std::string name, std::string description, PolicyFactory factory) {
+void register_policy(std::string name, std::string description, PolicyFactory factory,
+                     std::vector<PolicyOptionInfo> options) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  r.entries[std::move(name)] = {std::move(description), std::move(factory)};
+  r.entries[std::move(name)] = {std::move(description), std::move(factory), std::move(options)};
 }
 
 std::vector<PolicyInfo> registered_policies() {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
   std::vector<PolicyInfo> out;
-  for (const auto& [name, entry] : r.entries) out.push_back({name, entry.description});
+  for (const auto& [name, entry] : r.entries)
+    out.push_back({name, entry.description, entry.options});
   return out;
+}
+
+PolicyInfo policy_info(std::string_view name) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  const auto it = r.entries.find(name);
+  if (it == r.entries.end()) {
+    std::string known;
+    for (const auto& [n, entry] : r.entries) known += (known.empty() ? "" : ", ") + n;
+    throw PolicyError("unknown policy '" + std::string(name) + "' (known: " + known + ")");
+  }
+  return {it->first, it->second.description, it->second.options};
 }
 
 bool is_registered_policy(std::string_view name) {

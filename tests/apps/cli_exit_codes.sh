@@ -59,5 +59,7 @@ TESSERA_MEMORY_BYTES=1000 expect 1 "--n 64 \(double precision\) needs about .* \
   cholesky --n 64 --nb 32
 TESSERA_MEMORY_BYTES=lots expect 1 "TESSERA_MEMORY_BYTES='lots' is not a positive number of bytes" \
   cholesky --n 64 --nb 32
+expect 1 "tessera: error: unknown policy 'nope' \(known: .*inspirit" policies --options nope
+expect 0 "horizon_factor +2 " policies --options inspirit
 echo "${#leaves[@]} subcommands checked, $failures failures"
 [[ $failures -eq 0 ]]

@@ -19,6 +19,14 @@
 
 namespace tessera::sched {
 
+// The options of dmda and dmdas.
+inline const std::vector<PolicyOptionInfo>& deque_model_options() {
+  static const std::vector<PolicyOptionInfo> options{
+      {"alpha", "1", "weight of the expected finish time in placement"},
+      {"beta", "1", "weight of the expected transfer time in placement"}};
+  return options;
+}
+
 class DequeModelPolicy : public Policy {
  public:
   explicit DequeModelPolicy(const PolicyOptions& options)

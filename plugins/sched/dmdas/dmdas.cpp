@@ -10,7 +10,7 @@ namespace {
 class DmdasPolicy final : public DequeModelPolicy {
  public:
   explicit DmdasPolicy(const PolicyOptions& options) : DequeModelPolicy(options) {
-    options.expect_only("dmdas", {"alpha", "beta"});
+    options.expect_only("dmdas", deque_model_options());
   }
   std::string_view name() const override { return "dmdas"; }
 
@@ -35,4 +35,5 @@ class DmdasPolicy final : public DequeModelPolicy {
 }  // namespace tessera::sched
 
 TESSERA_REGISTER_POLICY(tessera::sched::DmdasPolicy, "dmdas",
-                        "dmda placement, queues by priority, data-ready tasks first; options alpha, beta")
+                        "dmda placement, queues by priority, data-ready tasks first",
+                        tessera::sched::deque_model_options())

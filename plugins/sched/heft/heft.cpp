@@ -35,10 +35,17 @@
 namespace tessera::sched {
 namespace {
 
+const std::vector<PolicyOptionInfo>& heft_options() {
+  static const std::vector<PolicyOptionInfo> options{
+      {"rank", "mean", "task cost in upward ranks: mean over worker kinds, or fastest"},
+      {"improve", "0", "forward-backward improvement rounds after the plan, 0 to 1000"}};
+  return options;
+}
+
 class HeftPolicy final : public Policy {
  public:
   explicit HeftPolicy(const PolicyOptions& options) {
-    options.expect_only("heft", {"rank", "improve"});
+    options.expect_only("heft", heft_options());
     const long improve = options.get_int("improve", 0);
     if (improve < 0 || improve > 1000)
       throw InvalidArgument("improve must be in [0, 1000] (got " + std::to_string(improve) + ")");
@@ -257,4 +264,5 @@ class HeftPolicy final : public Policy {
 
 TESSERA_REGISTER_POLICY(
     tessera::sched::HeftPolicy, "heft",
-    "HEFT: upward ranks over the known graph, insertion-based earliest finish time")
+    "HEFT: upward ranks over the known graph, insertion-based earliest finish time",
+    tessera::sched::heft_options())

@@ -1,6 +1,7 @@
 #include "inspirit/attributes.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <stdexcept>
 
@@ -125,7 +126,7 @@ void Attributes::propagate_efficiency(Node added, double weight, double horizon)
   }
 }
 
-void Attributes::propagate_bottom_level(Node added) {
+void Attributes::raise_ancestors_of(Node added) {
   stack_.clear();
   stack_.push_back(added);
   std::size_t budget = kMaxBottomLevelVisits;
@@ -140,6 +141,54 @@ void Attributes::propagate_bottom_level(Node added) {
       if (candidate > parent.bottom_level) {
         parent.bottom_level = candidate;
         stack_.push_back(p);  // its own ancestors may grow too
+      }
+    }
+  }
+}
+
+void Attributes::settle_bottom_levels() {
+  if (unsettled_.empty()) return;
+  if (unsettled_.size() == 1) {
+    // One addition (a read after every submission): a depth-first walk that raises each
+    // ancestor while its level grows is cheaper than the ordered pass (no heap), and as exact.
+    raise_ancestors_of(unsettled_.front());
+    unsettled_.clear();
+    return;
+  }
+  if (++level_pass_ == 0) {
+    for (NodeData& n : nodes_) n.level_stamp = 0;
+    level_pass_ = 1;
+  }
+  const std::uint32_t pass = level_pass_;
+  // Node ids are a topological order, so popping the largest id first finishes every node
+  // before any of its predecessors: each one is raised to its final level before it raises
+  // theirs, and enters the heap at most once per pass.
+  id_heap_.clear();
+  for (Node added : unsettled_) {
+    nodes_[added].level_stamp = pass;
+    id_heap_.push_back(added);
+  }
+  std::make_heap(id_heap_.begin(), id_heap_.end());
+  const std::size_t additions = unsettled_.size();
+  std::size_t budget =
+      additions > SIZE_MAX / kMaxBottomLevelVisits ? SIZE_MAX : additions * kMaxBottomLevelVisits;
+  unsettled_.clear();
+  while (!id_heap_.empty() && budget-- > 0) {
+    std::pop_heap(id_heap_.begin(), id_heap_.end());
+    const Node child = id_heap_.back();
+    id_heap_.pop_back();
+    const float level = nodes_[child].bottom_level;
+    for (Node p : preds(child)) {
+      NodeData& parent = nodes_[p];
+      if (parent.finished) continue;
+      const float candidate = parent.weight + level;
+      if (candidate > parent.bottom_level) {
+        parent.bottom_level = candidate;
+        if (parent.level_stamp != pass) {  // its own ancestors may grow too
+          parent.level_stamp = pass;
+          id_heap_.push_back(p);
+          std::push_heap(id_heap_.begin(), id_heap_.end());
+        }
       }
     }
   }
@@ -167,11 +216,12 @@ Attributes::Node Attributes::add(std::span<const Node> predecessors, double weig
     propagate_ability(id, node.rank);
   }
   propagate_efficiency(id, node.weight, horizon_us());
-  propagate_bottom_level(id);
+  unsettled_.push_back(id);
   return id;
 }
 
 std::vector<Attributes::Node> Attributes::compact() {
+  settle_bottom_levels();  // the pending additions' ids are about to change
   std::vector<Node> renumber(nodes_.size(), kDropped);
   Node kept = 0;
   for (Node n = 0; n < nodes_.size(); ++n) {

@@ -61,9 +61,15 @@ class Attributes {
 
   double ability(Node node) const;
   // The longest path from the task to the end of the graph known so far, each task costing
-  // its weight (its own included): the classic "bottom level", exact, kept up to date by
-  // raising ancestors only while their level grows.
-  double bottom_level(Node node) const { return nodes_[node].bottom_level; }
+  // its weight (its own included): the classic "bottom level", exact. Additions only record
+  // themselves; the first read after them raises the ancestors of all of them in one pass in
+  // decreasing node order, so a node is raised at most once per pass however many of its
+  // descendants were added (a chain of n tasks submitted before it runs costs O(n), not
+  // O(n^2)).
+  double bottom_level(Node node) {
+    settle_bottom_levels();
+    return nodes_[node].bottom_level;
+  }
   bool ability_is_exact(Node node) const { return nodes_[node].sketch_count < k_; }
   std::uint32_t efficiency(Node node) const { return nodes_[node].efficiency; }
   double horizon_us() const;
@@ -81,6 +87,7 @@ class Attributes {
     bool finished = false;
     std::uint32_t ability_stamp = 0;  // last addition that visited it (ability pass)
     std::uint32_t efi_stamp = 0;      // same, efficiency pass
+    std::uint32_t level_stamp = 0;    // last bottom-level pass that queued it
     std::uint32_t rank = 0;           // its random rank in the ability sketches
   };
 
@@ -96,13 +103,15 @@ class Attributes {
   void propagate_ability(Node added, std::uint32_t rank);
   // One submission settles at most this many ancestors, so that it costs bounded time even
   // when the unfinished graph is a long chain that the horizon does not cut; beyond the bound
-  // the attributes are partial. Bottom levels get a larger bound: a tiled Cholesky on 64 x 64
-  // tiles needs more than 4096 updates for some submissions. (The ability sketch needs no
-  // bound: a rank that does not enter a node's sketch stops the walk there.)
+  // the attributes are partial. Bottom levels get a larger bound per addition waiting to be
+  // settled: a tiled Cholesky on 64 x 64 tiles needs more than 4096 updates for some
+  // submissions. (The ability sketch needs no bound: a rank that does not enter a node's
+  // sketch stops the walk there.)
   static constexpr std::size_t kMaxEfficiencyVisits = 4096;
   static constexpr std::size_t kMaxBottomLevelVisits = 1 << 18;
   void propagate_efficiency(Node added, double weight, double horizon);
-  void propagate_bottom_level(Node added);
+  void settle_bottom_levels();
+  void raise_ancestors_of(Node added);  // settles a single addition
 
   std::uint32_t k_;
   Options options_;
@@ -115,8 +124,12 @@ class Attributes {
   std::uint32_t last_stamp_ = 0;  // of the latest addition (stamps survive compaction)
   // A fresh stamp for one addition; on wrap-around every node's stamps are reset.
   std::uint32_t next_stamp();
+  // Additions whose ancestors' bottom levels are not raised yet, and the pass counter.
+  std::vector<Node> unsettled_;
+  std::uint32_t level_pass_ = 0;
   // Scratch space reused by every addition.
   std::vector<Node> stack_;
+  std::vector<Node> id_heap_;
   std::vector<std::pair<double, Node>> heap_;
 };
 

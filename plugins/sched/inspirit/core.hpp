@@ -18,12 +18,12 @@
 //
 // Attributes (attributes.hpp) are maintained online as tasks are submitted. A ready task is
 // placed like dmda, by the same rule (common/earliest_finish.hpp): on the worker where it
-// is expected to finish first, transfers counted (weighted by beta). Each worker's queue is ordered by the task's key: by default its
-// bottom level (the critical path from it to the end of the graph), or its inspiring
-// ability. A worker takes the first of its most important queued tasks whose data are
-// already on its node; while ready tasks are scarce (fewer than the machine's effective
-// parallelism, or not rising), near-ties go to the most inspiring efficiency: the task that
-// enables the most tasks soon. Every method takes the core's lock: call from any thread.
+// is expected to finish first, transfers counted (weighted by beta). Each worker's queue is ordered
+// by the task's key: by default its bottom level (the critical path from it to the end of the
+// graph), or its inspiring ability. A worker takes the first of its most important queued tasks
+// whose data are already on its node; while ready tasks are scarce (fewer than the machine's
+// effective parallelism, or not rising), near-ties go to the most inspiring efficiency: the task
+// that enables the most tasks soon. Every method takes the core's lock: call from any thread.
 
 #include <algorithm>
 #include <cmath>
@@ -255,7 +255,7 @@ class Core {
     controller_.retune(th);
   }
 
-  Entry make_entry(Task task) const {
+  Entry make_entry(Task task) {
     Entry e;
     e.task = task;
     e.id = host_.id(task);

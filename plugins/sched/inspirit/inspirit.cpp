@@ -18,12 +18,35 @@
 namespace tessera::sched {
 namespace {
 
+// Every option, its default and meaning (docs/inspirit.md explains them at length).
+const std::vector<PolicyOptionInfo>& inspirit_options() {
+  static const std::vector<PolicyOptionInfo> options{
+      {"key", "bottom", "queue order: bottom (bottom level), ability or priority"},
+      {"mode", "auto", "auto (phases), ability (always plentiful), efficiency (always scarce)"},
+      {"low", "-1", "scarce below this many ready tasks (-1: the effective parallelism)"},
+      {"high", "-1", "plentiful above this many ready tasks (-1: twice the effective parallelism)"},
+      {"rise", "0", "smoothed change per observation above which the count is rising"},
+      {"alpha", "1", "weight of the expected finish time in placement"},
+      {"beta", "0.5", "weight of the expected transfer time in placement"},
+      {"placement", "fifo", "expected start: fifo (behind all queued work) or ordered"},
+      {"window", "8", "how deep a worker looks into its queue"},
+      {"near", "0.95", "how close to the head's key a task must be to be picked for efficiency"},
+      {"ready_first", "1", "prefer queued tasks whose data are already there"},
+      {"horizon_us", "0", "efficiency horizon in microseconds (0: horizon_factor x mean weight)"},
+      {"horizon_factor", "2", "efficiency horizon as a multiple of the mean task weight"},
+      {"sketch", "32", "k of the ability sketch, 3 to 4096"},
+      {"plan", "1", "plan the known graph first (0: dynamic scheduling only)"},
+      {"rounds", "20", "forward-backward rounds per planning start, 0 to 1000"},
+      {"restarts", "30", "planning starts from perturbed bottom levels"},
+      {"budget", "2000000", "task placements before no new planning start begins"},
+      {"tolerance", "0.02", "lag, as a fraction of the planned makespan, that abandons the plan"},
+      {"lookahead", "4", "planned tasks per worker whose inputs may move ahead"},
+      {"plan_time", "0.02", "planning stops after this fraction of the best planned makespan"}};
+  return options;
+}
+
 inspirit::Tunables tunables(const PolicyOptions& o) {
-  o.expect_only("inspirit", {"sketch",    "horizon_us", "horizon_factor", "alpha",  "beta",
-                             "low",       "high",       "rise",           "window", "mode",
-                             "placement", "key",        "ready_first",    "near",   "plan",
-                             "rounds",    "tolerance",  "restarts",       "budget", "lookahead",
-                             "plan_time"});
+  o.expect_only("inspirit", inspirit_options());
   inspirit::Tunables t;
   t.sketch = static_cast<int>(o.get_int("sketch", t.sketch));
   t.horizon_us = o.get_double("horizon_us", t.horizon_us);
@@ -147,4 +170,5 @@ class InspiritPolicy final : public Policy {
 
 TESSERA_REGISTER_POLICY(
     tessera::sched::InspiritPolicy, "inspirit",
-    "INSPIRIT: adaptive priorities from inspiring ability and efficiency (see docs/inspirit.md)")
+    "INSPIRIT: adaptive priorities from inspiring ability and efficiency (see docs/inspirit.md)",
+    tessera::sched::inspirit_options())

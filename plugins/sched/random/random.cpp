@@ -10,10 +10,16 @@
 namespace tessera::sched {
 namespace {
 
+const std::vector<PolicyOptionInfo>& random_options() {
+  static const std::vector<PolicyOptionInfo> options{
+      {"seed", "-1", "seed of the draws (-1: the runtime's seed, fixed in the simulator)"}};
+  return options;
+}
+
 class RandomPolicy final : public Policy {
  public:
   explicit RandomPolicy(const PolicyOptions& options) : seed_option_(options.get_int("seed", -1)) {
-    options.expect_only("random", {"seed"});
+    options.expect_only("random", random_options());
   }
   std::string_view name() const override { return "random"; }
 
@@ -43,4 +49,5 @@ class RandomPolicy final : public Policy {
 }  // namespace tessera::sched
 
 TESSERA_REGISTER_POLICY(tessera::sched::RandomPolicy, "random",
-                        "each ready task to a uniformly random capable worker (option seed=N)")
+                        "each ready task to a uniformly random capable worker",
+                        tessera::sched::random_options())

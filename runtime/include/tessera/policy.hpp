@@ -138,6 +138,14 @@ class PolicyHost {
   }
 };
 
+// One option a policy takes, as `tessera policies --options NAME` lists it. `default_value`
+// is text the option accepts that gives the default behaviour.
+struct PolicyOptionInfo {
+  std::string name;
+  std::string default_value;
+  std::string meaning;
+};
+
 // key=value options given after the policy name: "dmda:alpha=1,beta=0.5".
 class PolicyOptions {
  public:
@@ -153,6 +161,8 @@ class PolicyOptions {
   // Throws InvalidArgument naming the first key of `values` that `known` lacks (without the
   // policy's name: create_policy prefixes "policy '<name>': " to what a factory throws).
   void expect_only(std::string_view policy, std::initializer_list<std::string_view> known) const;
+  // The same, with the names of `known` (the list the policy registered).
+  void expect_only(std::string_view policy, std::span<const PolicyOptionInfo> known) const;
   const std::map<std::string, std::string, std::less<>>& values() const { return values_; }
 
  private:
@@ -205,10 +215,14 @@ using PolicyFactory = std::function<std::unique_ptr<Policy>(const PolicyOptions&
 struct PolicyInfo {
   std::string name;
   std::string description;
+  std::vector<PolicyOptionInfo> options;  // what `name:k=v,...` accepts
 };
 
 // The process-wide policy registry (the one piece of global mutable state).
-void register_policy(std::string name, std::string description, PolicyFactory factory);
+void register_policy(std::string name, std::string description, PolicyFactory factory,
+                     std::vector<PolicyOptionInfo> options = {});
+// The registered policy called `name`; throws PolicyError naming it and the known ones.
+PolicyInfo policy_info(std::string_view name);
 std::vector<PolicyInfo> registered_policies();
 bool is_registered_policy(std::string_view name);
 // `spec` is "name", "name:k=v,...", or the path of a shared object (contains '/' or ends in
@@ -228,14 +242,16 @@ using tessera_create_policy_fn = tessera::Policy* (*)(int abi_version, const cha
 #define TESSERA_POLICY_CONCAT_INNER(a, b) a##b
 #define TESSERA_POLICY_CONCAT(a, b) TESSERA_POLICY_CONCAT_INNER(a, b)
 
-#define TESSERA_REGISTER_POLICY(Class, policy_name, description)                            \
+// TESSERA_REGISTER_POLICY(Class, "name", "description"[, options]): `options`, a
+// std::vector<PolicyOptionInfo>, lists what the policy accepts (none if left out).
+#define TESSERA_REGISTER_POLICY(Class, policy_name, description, ...)                       \
   namespace {                                                                               \
   [[maybe_unused]] const bool TESSERA_POLICY_CONCAT(tessera_policy_registered_, __LINE__) = \
       (::tessera::register_policy(policy_name, description,                                 \
                                   [](const ::tessera::PolicyOptions& options) {             \
                                     return std::unique_ptr<::tessera::Policy>(              \
                                         std::make_unique<Class>(options));                  \
-                                  }),                                                       \
+                                  } __VA_OPT__(, ) __VA_ARGS__),                            \
        true);                                                                               \
   }
 
