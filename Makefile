@@ -49,7 +49,7 @@ test-tsan: deps
 	cmake --build $(BUILD)-tsan -j$(JOBS)
 	TSAN_OPTIONS="halt_on_error=1" $(CTEST) --test-dir $(BUILD)-tsan -j$(JOBS) -L core
 
-# The libFuzzer targets of the platform and DAG readers, FUZZ_SECONDS each (clang).
+# The libFuzzer targets (readers, specs, the simulator under every policy), FUZZ_SECONDS each (clang).
 fuzz: deps
 	scripts/fuzz.sh $(BUILD)-fuzz $(FUZZ_SECONDS) $(JOBS)
 

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of the platform and DAG readers with clang and runs each for
-# a few seconds from the seed corpus in tests/fuzz/corpus. A crash, a leak, a hang or an
-# exception other than InvalidArgument fails the run; the input that caused it is kept in
-# <build>/artifacts.
+# Builds the libFuzzer targets with clang (ASan + UBSan, any report fatal) and runs each for
+# a few seconds from the seed corpus in tests/fuzz/corpus: the platform and DAG readers,
+# policy and DAG generator specs, performance-model files (Tessera's and StarPU's), Matrix
+# Market files, and the simulator under every policy. A crash, a sanitizer report, a leak, a
+# hang or an exception other than the reader's documented one fails the run; the input that
+# caused it is kept in <build>/artifacts (fuzz_simulate: TESSERA_FUZZ_DUMP=1 prints the
+# platform and DAG it decodes from one).
 # Usage: scripts/fuzz.sh [build-dir] [seconds-per-target] [jobs]
 set -euo pipefail
 build=${1:-build-fuzz}
@@ -13,7 +16,8 @@ CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -D
   { cat "$build.configure.log"; exit 1; }
 cmake --build "$build" -j"$jobs" > "$build.build.log" 2>&1 || { tail -50 "$build.build.log"; exit 1; }
 mkdir -p "$build/artifacts"
-for target in platform dag_json dag_dot dag_stg; do
+for target in platform dag_json dag_dot dag_stg policy_spec dag_spec perfmodel starpu_perfmodel \
+    matrix_market simulate; do
   corpus="$build/corpus/$target"
   mkdir -p "$corpus"
   cp tests/fuzz/corpus/$target/* "$corpus/"

@@ -1,6 +1,7 @@
 #include "dags/dag_spec.hpp"
 
 #include <charconv>
+#include <cstdio>
 #include <map>
 #include <vector>
 
@@ -72,11 +73,11 @@ Dag make_dag(std::string_view spec, const GeneratorDefaults& defaults) {
   // Cholesky has about T^3/6 tasks, LU and QR about T^3/3; a task of a DAG and of its
   // simulation takes about a kilobyte.
   const double t = tiles;
-  require_memory(
-      t * t * t / (kind == "cholesky" ? 6.0 : 3.0) * 1024.0,
-      "DAG spec '" + std::string(spec) + "' (about " +
-          std::to_string(static_cast<long long>(t * t * t / (kind == "cholesky" ? 6 : 3))) +
-          " tasks)");
+  const double tasks = t * t * t / (kind == "cholesky" ? 6.0 : 3.0);
+  char count[32];
+  std::snprintf(count, sizeof count, "%.0f", tasks);  // may exceed any integer type
+  require_memory(tasks * 1024.0,
+                 "DAG spec '" + std::string(spec) + "' (about " + count + " tasks)");
   DagBuilder builder(kind + ":" + std::to_string(tiles), tiles, tile_size, elem_size);
   if (kind == "cholesky") cholesky(tiles, builder);
   if (kind == "lu") lu(tiles, builder);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include <tessera/error.hpp>
+#include <tessera/memory_budget.hpp>
 
 namespace tessera::dags {
 namespace {
@@ -23,14 +24,27 @@ Dag random_dag(const RandomDagOptions& o) {
   check(o.density > 0 && o.density <= 1, "density must be in (0, 1]");
   check(o.regularity >= 0 && o.regularity <= 1, "regularity must be in [0, 1]");
   check(o.jump >= 1, "jump must be at least 1");
-  check(o.ccr >= 0, "ccr must not be negative");
-  check(o.min_cost_us > 0 && o.max_cost_us >= o.min_cost_us, "costs must satisfy 0 < min <= max");
-  check(o.min_speedup > 0 && o.max_speedup >= o.min_speedup, "speedups must satisfy 0 < min <= max");
+  check(o.ccr >= 0 && o.ccr <= 1e6, "ccr must be in [0, 1e6]");
+  // The bound the DAG readers put on a task's cost (1e15 us, about 31 years).
+  check(o.min_cost_us > 0 && o.max_cost_us >= o.min_cost_us && o.max_cost_us <= 1e15,
+        "costs must satisfy 0 < min <= max <= 1e15");
+  check(o.min_speedup > 0 && o.max_speedup >= o.min_speedup && o.max_speedup <= 1e15,
+        "speedups must satisfy 0 < min <= max <= 1e15");
   check(o.gpu_share >= 0 && o.gpu_share <= 1, "gpu_share must be in [0, 1]");
 
   std::mt19937_64 rng(o.seed);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
-  const double mean_width = std::exp(o.fat * std::log(static_cast<double>(o.n)));
+  const double n = o.n;
+  const double mean_width = std::exp(o.fat * std::log(n));
+  // Each task draws its parents among up to `jump` levels above it: check what that costs
+  // before drawing (a task and its data take about a kilobyte, an edge 16 bytes).
+  const double levels_above = std::min(static_cast<double>(o.jump), n / mean_width + 1);
+  const double candidates = n * levels_above * mean_width;
+  check(candidates <= 2e9, "n=" + std::to_string(o.n) + " with jump=" + std::to_string(o.jump) +
+                               " draws about " + std::to_string(static_cast<long long>(candidates)) +
+                               " candidate edges, more than 2e9: lower n, jump or fat");
+  require_memory(n * 1024.0 + candidates * o.density * 16.0,
+                 "random DAG n=" + std::to_string(o.n));
   std::vector<std::vector<std::size_t>> levels;
   std::size_t placed = 0;
   while (placed < static_cast<std::size_t>(o.n)) {
@@ -94,7 +108,17 @@ RandomDagOptions parse_random_options(std::string_view text) {
     const std::string value(item.substr(eq + 1));
     double v = 0;
     auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-    check(ec == std::errc() && p == value.data() + value.size(), "option " + key + "='" + value + "' is not a number");
+    check(ec == std::errc() && p == value.data() + value.size() && std::isfinite(v),
+          "option " + key + "='" + value + "' is not a finite number");
+    const bool whole = v == std::floor(v);
+    if (key == "n" || key == "jump") {
+      check(whole && v >= 1 && v <= 2147483647.0,
+            "option " + key + "='" + value + "' is not a whole number from 1 to 2147483647");
+    }
+    if (key == "seed") {
+      check(whole && v >= 0 && v < 18446744073709551616.0,
+            "option seed='" + value + "' is not a whole number from 0 to 2^64 - 1");
+    }
     if (key == "n") o.n = static_cast<int>(v);
     else if (key == "fat") o.fat = v;
     else if (key == "density") o.density = v;

@@ -18,6 +18,10 @@ class Tokens {
   explicit Tokens(const std::string& path) : path_(path) {
     std::ifstream in(path);
     if (!in) throw InvalidArgument("cannot open StarPU file '" + path + "'");
+    read(in);
+  }
+  Tokens(std::istream& in, const std::string& source) : path_(source) { read(in); }
+  void read(std::istream& in) {
     std::string line;
     int number = 0;
     while (std::getline(in, line)) {
@@ -43,7 +47,26 @@ class Tokens {
     }
     return v;
   }
-  int integer(const char* what) { return static_cast<int>(number(what)); }
+  // A non-negative whole number of at most 2^53 (sample counts), else an error naming it.
+  std::uint64_t count(const char* what) {
+    const double v = number(what);
+    if (!(v >= 0 && v <= 9007199254740992.0) || v != std::floor(v)) {
+      throw InvalidArgument(path_ + ":" + std::to_string(tokens_[next_ - 1].line) + ": expected " +
+                            what + " (a whole number from 0 to 2^53), got '" +
+                            tokens_[next_ - 1].text + "'");
+    }
+    return static_cast<std::uint64_t>(v);
+  }
+  // A whole number that fits an int (counts and ids), else an error naming it.
+  int integer(const char* what) {
+    const double v = number(what);
+    if (!(std::abs(v) <= 2147483647.0) || v != std::floor(v)) {
+      throw InvalidArgument(path_ + ":" + std::to_string(tokens_[next_ - 1].line) + ": expected " +
+                            what + " (a whole number of at most 2147483647), got '" +
+                            tokens_[next_ - 1].text + "'");
+    }
+    return static_cast<int>(v);
+  }
   [[noreturn]] void fail(const std::string& why) const {
     const int line = tokens_.empty() ? 0 : tokens_[std::min(next_, tokens_.size() - 1)].line;
     throw InvalidArgument(path_ + ":" + std::to_string(line) + ": " + why);
@@ -165,8 +188,22 @@ CostEntry entry_from(const std::map<double, StarpuEntry>& pooled, double referen
 
 }  // namespace
 
+namespace {
+std::vector<StarpuDeviceModel> parse_perfmodel_tokens(Tokens& t);
+}  // namespace
+
 std::vector<StarpuDeviceModel> parse_starpu_perfmodel(const std::string& path) {
   Tokens t(path);
+  return parse_perfmodel_tokens(t);
+}
+
+std::vector<StarpuDeviceModel> parse_starpu_perfmodel(std::istream& in, const std::string& source) {
+  Tokens t(in, source);
+  return parse_perfmodel_tokens(t);
+}
+
+namespace {
+std::vector<StarpuDeviceModel> parse_perfmodel_tokens(Tokens& t) {
   const int version = t.integer("the format version");
   if (version != 45)
     t.fail("perfmodel format version " + std::to_string(version) +
@@ -202,7 +239,7 @@ std::vector<StarpuDeviceModel> parse_starpu_perfmodel(const std::string& path) {
         entry.stddev_us = t.number("a deviation");
         entry.sum = t.number("a sum");
         entry.sum2 = t.number("a sum of squares");
-        entry.n = static_cast<std::uint64_t>(t.number("a sample count"));
+        entry.n = t.count("a sample count");
         if (impl == 0) model.entries.push_back(entry);
       }
     }
@@ -210,8 +247,6 @@ std::vector<StarpuDeviceModel> parse_starpu_perfmodel(const std::string& path) {
   }
   return devices;
 }
-
-namespace {
 // The value of a SimGrid <prop id="NAME" value="..."/> on this line, or "" when absent.
 std::string property_value(const std::string& line, const std::string& name) {
   const std::string key = "\"" + name + "\" value=\"";

@@ -3,6 +3,7 @@
 // measurements into a Tessera platform description. StarPU's sampling directory holds
 // codelets/45/<codelet>.<machine> and bus/<machine>.{config,bandwidth,latency,platform.xml}.
 
+#include <istream>
 #include <map>
 #include <string>
 #include <vector>
@@ -33,6 +34,8 @@ struct StarpuDeviceModel {
 
 // Parses a perfmodel file (version 45). Throws InvalidArgument naming the file and line.
 std::vector<StarpuDeviceModel> parse_starpu_perfmodel(const std::string& path);
+// The same from a stream; errors name `source`.
+std::vector<StarpuDeviceModel> parse_starpu_perfmodel(std::istream& in, const std::string& source);
 
 struct StarpuBus {
   int ncpus = 0;

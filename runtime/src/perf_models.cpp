@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <string>
 
 #include <unistd.h>
@@ -177,6 +179,15 @@ void HistoryModel::flush() {
   out.close();
   std::filesystem::rename(temporary, options_.path);
   dirty_ = false;
+  // Calibrations persist between runs, which surprises whoever benchmarks twice: say where,
+  // once per process.
+  static std::once_flag announced;
+  std::call_once(announced, [&] {
+    std::fprintf(stderr,
+                 "tessera: performance models saved in %s (TESSERA_PERFMODEL_DIR=DIR uses "
+                 "another directory, TESSERA_CALIBRATE=2 starts them afresh)\n",
+                 std::filesystem::path(options_.path).parent_path().c_str());
+  });
 }
 
 std::vector<HistoryEntry> HistoryModel::history(Arch arch) const {

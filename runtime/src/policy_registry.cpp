@@ -90,7 +90,8 @@ PolicyInfo policy_info(std::string_view name) {
   if (it == r.entries.end()) {
     std::string known;
     for (const auto& [n, entry] : r.entries) known += (known.empty() ? "" : ", ") + n;
-    throw PolicyError("unknown policy '" + std::string(name) + "' (known: " + known + ")");
+    throw PolicyError("unknown scheduling policy '" + std::string(name) + "' (known: " + known +
+                      ")");
   }
   return {it->first, it->second.description, it->second.options};
 }

@@ -59,7 +59,14 @@ TESSERA_MEMORY_BYTES=1000 expect 1 "--n 64 \(double precision\) needs about .* \
   cholesky --n 64 --nb 32
 TESSERA_MEMORY_BYTES=lots expect 1 "TESSERA_MEMORY_BYTES='lots' is not a positive number of bytes" \
   cholesky --n 64 --nb 32
-expect 1 "tessera: error: unknown policy 'nope' \(known: .*inspirit" policies --options nope
+# Generator specs: numbers that do not fit, graphs too costly to draw or to hold.
+expect 1 "option n='1e300' is not a whole number from 1 to 2147483647" \
+  sim --dag random:n=1e300 --platform idgraf
+expect 1 "candidate edges, more than 2e9" \
+  sim --dag random:n=1000000,jump=1000000,fat=0.5 --platform idgraf
+expect 1 "DAG spec 'cholesky:2000000000' \(about 1333333333333333[0-9]+ tasks\) needs more than" \
+  sim --dag cholesky:2000000000 --platform idgraf
+expect 1 "tessera: error: unknown scheduling policy 'nope' \(known: .*inspirit" policies --options nope
 expect 0 "horizon_factor +2 " policies --options inspirit
 echo "${#leaves[@]} subcommands checked, $failures failures"
 [[ $failures -eq 0 ]]

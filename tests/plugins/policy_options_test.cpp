@@ -58,7 +58,7 @@ TEST(PolicyOptionLists, AnUnknownPolicyIsNamedWithTheKnownOnes) {
     policy_info("nope");
     ADD_FAILURE() << "no error";
   } catch (const PolicyError& e) {
-    EXPECT_THAT(std::string(e.what()), HasSubstr("unknown policy 'nope'"));
+    EXPECT_THAT(std::string(e.what()), HasSubstr("unknown scheduling policy 'nope'"));
     EXPECT_THAT(std::string(e.what()), HasSubstr("inspirit"));
   }
 }

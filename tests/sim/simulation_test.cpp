@@ -139,6 +139,22 @@ TEST_P(EveryPolicy, DenseFactorizationsGiveValidSchedulesAboveTheBound) {
   }
 }
 
+TEST_P(EveryPolicy, CommutingTasksOnSeveralGpusAllRun) {
+  // Found by fuzz_simulate: two GPU-only tasks commuting on one datum, planned on two GPUs
+  // at once. The second to start is parked behind the first and pushed again; the planning
+  // policies had moved past it in their plans and never handed it out again (a stall).
+  const Dag dag = Dag::parse_json(R"({"format": "tessera-dag/1", "name": "commute",
+      "data": [{"id": "d", "bytes": 44747726}],
+      "tasks": [{"id": "a", "type": "c", "cost_us": {"cuda": 954}, "access": [["d", "RW|COMMUTE"]]},
+                {"id": "b", "type": "b", "cost_us": {"cuda": 676}, "access": [["d", "W|COMMUTE"]]},
+                {"id": "c", "type": "b", "cost_us": {"cuda": 500}, "access": [["d", "RW|COMMUTE"]]}]})",
+                                  "commute");
+  for (const char* platform : {"attila", "idgraf"}) {
+    const SimResult r = simulate(dag, Platform::builtin(platform), SimOptions{}.with_sched(GetParam()));
+    expect_valid_schedule(dag, r, GetParam() + " on " + platform);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Simulation, EveryPolicy, ::testing::ValuesIn(testing::all_policies()),
                          testing::PolicyName{});
 // INSPIRIT without its planned start, abandoning its plan at the first late finish, and
@@ -236,6 +252,26 @@ TEST(Simulation, OverflowingCostsAreAnErrorNotAnAbort) {
                 ::testing::Throws<Error>())
         << sched;
   }
+}
+
+// Found by fuzz_simulate: a task at 343 us on CPUs and 1e15 us (the readers' limit) on GPUs
+// left GLPK's simplex without a feasible basis; the bound now falls back to equal weights.
+TEST(Simulation, CostsSpanningFifteenOrdersOfMagnitudeStillGiveABound) {
+  const Dag dag = Dag::parse_json(R"({"format": "tessera-dag/1", "name": "span",
+      "data": [{"id": "d0", "bytes": 34836700}, {"id": "d1", "bytes": 21207450},
+               {"id": "d2", "bytes": 80529}, {"id": "d3", "bytes": 44747726}],
+      "tasks": [{"id": "t0", "type": "c", "cost_us": {"*": 600.29951326456933},
+                 "access": [["d2", "W|COMMUTE"], ["d0", "SCRATCH"], ["d2", "W|COMMUTE"]]},
+                {"id": "t1", "type": "c", "cost_us": {"*": 632.178725310966}, "access": []},
+                {"id": "t2", "type": "a", "cost_us": {"cpu": 343.6223171802568, "*": 1e15},
+                 "access": [["d1", "SCRATCH"]]},
+                {"id": "t3", "type": "b", "cost_us": {"cpu": 733.33333333333326, "cuda": 733.33333333333326},
+                 "access": [["d3", "W"], ["d1", "SCRATCH"], ["d1", "SCRATCH"]], "after": ["t0"],
+                 "priority": -5}]})",
+                                  "span");
+  const SimResult r = simulate(dag, Platform::builtin("attila"), SimOptions{}.with_sched("dmda"));
+  EXPECT_GT(r.bound.value_us(), 0.0);
+  EXPECT_GE(r.makespan_us * (1 + 1e-9), r.bound.value_us());
 }
 
 TEST(Simulation, GflopsAndReportsAddUp) {

@@ -77,8 +77,15 @@ class HeftPolicy final : public Policy {
     std::lock_guard lock(mutex_);
     const std::size_t n = node_of(task);
     plan_pending();
-    nodes_[n].ready = true;
     const WorkerId worker = worker_of(n);
+    if (nodes_[n].handed_out) {
+      // Handed out already and pushed again: it was parked behind a task commuting on the
+      // same data. Its worker has moved past it in the plan: it goes first now.
+      nodes_[n].handed_out = false;
+      returned_[static_cast<std::size_t>(worker)].push_back(n);
+      return worker;
+    }
+    nodes_[n].ready = true;
     host().prefetch(task, worker);
     return worker;
   }
@@ -91,12 +98,19 @@ class HeftPolicy final : public Policy {
       plan_pending();
     }
     const std::size_t w = static_cast<std::size_t>(worker);
+    if (!returned_[w].empty()) {
+      const std::size_t n = returned_[w].front();
+      returned_[w].erase(returned_[w].begin());
+      nodes_[n].handed_out = true;
+      return known_[n].task;
+    }
     while (next_[w] < sequence_[w].size() && nodes_[sequence_[w][next_[w]]].done) ++next_[w];
     if (next_[w] >= sequence_[w].size()) return {};
     const std::size_t n = sequence_[w][next_[w]];
     if (!nodes_[n].ready) return {};  // the plan says: wait for it
     ++next_[w];
     ++handed_out_;
+    nodes_[n].handed_out = true;
     return known_[n].task;
   }
 
@@ -141,6 +155,7 @@ class HeftPolicy final : public Policy {
   struct Node {
     bool ready = false;
     bool done = false;
+    bool handed_out = false;  // popped, not yet pushed back (see push)
   };
 
   std::size_t node_of(TaskView task) {
@@ -238,6 +253,7 @@ class HeftPolicy final : public Policy {
     placer_ = std::make_unique<planning::ListScheduler>(problem_);
     sequence_.assign(workers, {});
     next_.assign(workers, 0);
+    returned_.assign(workers, {});
     handed_out_ = 0;
     improved_size_ = 0;
     done_ = 0;
@@ -254,6 +270,7 @@ class HeftPolicy final : public Policy {
   double origin_us_ = 0.0;                          // the plan's time 0 on the host's clock
   std::vector<std::vector<std::size_t>> sequence_;  // per worker, in planned order
   std::vector<std::size_t> next_;
+  std::vector<std::vector<std::size_t>> returned_;  // per worker: handed out, pushed back
   std::size_t handed_out_ = 0;
   std::size_t improved_size_ = 0;
   std::size_t done_ = 0;

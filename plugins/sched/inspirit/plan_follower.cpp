@@ -64,6 +64,13 @@ std::optional<WorkerId> PlanFollower::ready(PolicyHost& host, TaskView task) {
   if (state_ == State::abandoned) return std::nullopt;
   Node* node = find(task);
   if (node == nullptr) return std::nullopt;
+  if (node->taken && !node->done) {
+    // Handed out already and pushed again: it was parked behind a task commuting on the
+    // same data. Its worker has moved past it in the plan: it goes first now.
+    node->taken = false;
+    returned_[node->worker].push_back(static_cast<std::size_t>(node - nodes_.data()));
+    return planning::worker_id(host, node->worker);
+  }
   node->ready = true;
   if (state_ == State::collecting) return kAnyWorker;
   if (in_window(*node)) prefetch_inputs(host, *node);
@@ -79,6 +86,12 @@ TaskView PlanFollower::pop(PolicyHost& host, WorkerId worker) {
   std::size_t w = 0;
   while (w < workers.size() && workers[w].id != worker) ++w;
   if (w == workers.size()) return {};
+  if (!returned_[w].empty()) {
+    Node& back = nodes_[returned_[w].front()];
+    returned_[w].erase(returned_[w].begin());
+    back.taken = true;
+    return back.task;
+  }
   const auto& seq = sequence_[w];
   std::size_t& next = next_[w];
   while (next < seq.size() && nodes_[seq[next]].done) ++next;
@@ -135,6 +148,7 @@ void PlanFollower::make_plan(PolicyHost& host) {
   const double now = host.now_us();
   sequence_.assign(host.workers().size(), {});
   next_.assign(host.workers().size(), 0);
+  returned_.assign(host.workers().size(), {});
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     nodes_[i].worker = plan.worker[i];
     nodes_[i].end_us = now + plan.end[i];
@@ -198,6 +212,7 @@ void PlanFollower::clear() {
   std::unordered_map<std::uint64_t, std::size_t>().swap(index_);
   std::vector<std::vector<std::size_t>>().swap(sequence_);
   next_.clear();
+  returned_.clear();
   done_ = 0;
 }
 

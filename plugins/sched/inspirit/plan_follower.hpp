@@ -111,7 +111,8 @@ class PlanFollower {
   std::unordered_map<std::uint64_t, std::size_t> index_;
   std::vector<std::vector<std::size_t>> sequence_;  // per worker, planned order
   std::vector<std::size_t> next_;
-  std::size_t done_ = 0;  // nodes done: the plan is over when all are
+  std::vector<std::vector<std::size_t>> returned_;  // per worker: handed out, pushed back
+  std::size_t done_ = 0;                            // nodes done: the plan is over when all are
   double makespan_us_ = 0.0;
   std::vector<TaskView> handover_;
 };
