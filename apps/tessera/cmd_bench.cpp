@@ -16,12 +16,17 @@ namespace tessera::cli {
 void add_bench_command(CLI::App& app) {
   CLI::App* bench = app.add_subcommand("bench", "benchmarks");
   bench->require_subcommand(1);
+  add_help_footer(*bench, "tessera bench sched --quick --out build/bench-sched",
+                  "docs/cli.md (bench sched)");
   struct Options {
     bench::SchedBenchOptions suite = bench::default_suite();
     bool quick = false;
   };
   auto o = std::make_shared<Options>();
   CLI::App* sched = bench->add_subcommand("sched", "compare scheduling policies in the simulator");
+  add_help_footer(*sched,
+                  "tessera bench sched --dags cholesky:20 --platforms attila --out /tmp/sched",
+                  "docs/cli.md (bench sched) and docs/inspirit.md");
   sched->add_option("--dags", o->suite.dags,
                     "DAG specs (space separated); default: the full suite");
   sched->add_option("--platforms", o->suite.platforms, "platforms (names or files)");

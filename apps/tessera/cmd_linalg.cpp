@@ -26,6 +26,8 @@ struct LinalgCommand {
 void add_one(CLI::App& app, const std::string& name, const std::string& description) {
   auto cmd = std::make_shared<LinalgCommand>();
   CLI::App* sub = app.add_subcommand(name, description);
+  add_help_footer(*sub, "tessera " + name + " --n 4096 --nb 256 --check --sched dmda",
+                  "docs/cli.md (cholesky, lu, qr); with --grid, docs/mpi.md");
   cmd->runtime.add_to(*sub);
   sub->add_option("--n", cmd->options.n, "matrix order")->capture_default_str();
   sub->add_option("--nb", cmd->options.nb, "tile size")->capture_default_str();
@@ -51,8 +53,8 @@ void add_one(CLI::App& app, const std::string& name, const std::string& descript
     linalg::validate(cmd->options);
     if (!cmd->grid.empty()) {
       if (cmd->repeat != 1 || cmd->ncuda >= 0 || cmd->options.batch) {
-        throw InvalidArgument(name +
-                              " --grid: --repeat, --ncuda and --batch are not supported with --grid");
+        throw InvalidArgument(
+            name + " --grid: --repeat, --ncuda and --batch are not supported with --grid");
       }
       if (const int status =
               run_distributed_factorization(name, cmd->runtime, cmd->options, cmd->grid)) {

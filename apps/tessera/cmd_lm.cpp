@@ -38,7 +38,7 @@ void add_corpus(CLI::App& lm) {
                   "logs:<System>, or a text file with one document a line")
       ->required();
   cmd->add_option("--out", o->out, "Directory to write the three splits into")->required();
-  cmd->footer("Example: tessera lm corpus --source kjv --out corpora/kjv");
+  add_help_footer(*cmd, "tessera lm corpus --source kjv --out corpora/kjv", "docs/learning.md");
   cmd->callback([o] {
     const auto splits = nn::load_source(o->source, nn::default_data_dir());
     nn::write_splits(splits, o->out);
@@ -89,9 +89,9 @@ void add_train(CLI::App& lm) {
   cmd->add_option("--log", *log, "CSV of step, seconds, tokens, loss, lr, valid_perplexity");
   cmd->add_flag("--quiet", *quiet, "No progress line");
   runtime->add_to(*cmd);
-  cmd->footer(
-      "Example: tessera lm train --corpus kjv --model small --steps 400 --out models/kjv-small.lm\n"
-      "Progress (stderr): step, loss, tokens/s, time spent and left.");
+  add_help_footer(
+      *cmd, "tessera lm train --corpus kjv --model small --steps 400 --out models/kjv-small.lm",
+      "docs/learning.md", "Progress (stderr): step, loss, tokens/s, time spent and left.");
   cmd->callback([runtime, job, out, log, quiet] {
     job->out = *out;
     job->log = *log;
@@ -142,7 +142,8 @@ void add_eval(CLI::App& lm) {
       ->capture_default_str();
   cmd->add_option("--predictions", o->predictions, "CSV of line, tokens, nats, nats_per_token");
   runtime->add_to(*cmd);
-  cmd->footer("Example: tessera lm eval --model models/kjv-small.lm --corpus kjv --split test");
+  add_help_footer(*cmd, "tessera lm eval --model models/kjv-small.lm --corpus kjv --split test",
+                  "docs/learning.md");
   cmd->callback([runtime, o] {
     if (o->text.empty() == o->corpus.empty())
       throw InvalidArgument("lm eval: give --text FILE or --corpus C");
@@ -171,9 +172,10 @@ void add_generate(CLI::App& lm) {
       ->capture_default_str();
   cmd->add_option("--seed", job->seed, "Sampling seed")->capture_default_str();
   runtime->add_to(*cmd);
-  cmd->footer(
-      "Example: tessera lm generate --model models/kjv-small.lm --prompt \"And God said\" "
-      "--temperature 0.8 --top-k 40");
+  add_help_footer(*cmd,
+                  "tessera lm generate --model models/kjv-small.lm --prompt \"And God said\" "
+                  "--temperature 0.8 --top-k 40",
+                  "docs/learning.md");
   cmd->callback([runtime, job, model] {
     job->model = *model;
     Runtime rt(runtime->to_config());
@@ -187,11 +189,13 @@ void add_lm_command(CLI::App& app) {
   auto* lm = app.add_subcommand(
       "lm", "Language models on the LibTorch layer: corpus, train, eval, generate, sizes");
   lm->require_subcommand(1);
+  add_help_footer(*lm, "tessera lm sizes", "docs/learning.md");
   add_corpus(*lm);
   add_train(*lm);
   add_eval(*lm);
   add_generate(*lm);
   auto* sizes = lm->add_subcommand("sizes", "The named model sizes and their parameter counts");
+  add_help_footer(*sizes, "tessera lm sizes --vocab 8000", "docs/learning.md");
   auto vocab = std::make_shared<int>(1000);
   sizes->add_option("--vocab", *vocab, "Vocabulary the counts assume")->capture_default_str();
   sizes->callback([vocab] {

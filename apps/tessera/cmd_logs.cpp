@@ -131,8 +131,9 @@ void add_parse(CLI::App& logs) {
   cmd->add_flag("--quiet", c->quiet, "No progress lines on stderr");
   c->parser.add_to(*cmd);
   c->runtime.add_to(*cmd);
-  cmd->footer(
-      "Example: tessera logs parse --log data/loghub/HDFS/HDFS_2k.log --preset HDFS --out parsed/\n"
+  add_help_footer(
+      *cmd, "tessera logs parse --log data/loghub/HDFS/HDFS_2k.log --preset HDFS --out parsed/",
+      "docs/logs.md",
       "Lines are parsed in parallel tasks (--ncpu workers); the result does not depend on the\n"
       "number of workers.");
   cmd->callback([c] { run_parse(*c); });
@@ -155,10 +156,11 @@ void add_replay(CLI::App& logs) {
       ->check(CLI::Range(1ULL, 1ULL << 40));
   cmd->add_option("--out", *out, "The output file")->required();
   cmd->add_option("--seed", *seed, "Seed of the random digits (default 1)");
-  cmd->footer(
-      "Example: tessera logs replay --from data/loghub/BGL/BGL_2k.log "
-      "--structured data/loghub/BGL/BGL_2k.log_structured.csv --lines 20000000 "
-      "--out /tmp/bgl-20M.log");
+  add_help_footer(*cmd,
+                  "tessera logs replay --from data/loghub/BGL/BGL_2k.log "
+                  "--structured data/loghub/BGL/BGL_2k.log_structured.csv --lines 20000000 "
+                  "--out /tmp/bgl-20M.log",
+                  "docs/logs.md");
   cmd->callback([from, structured, out, lines, seed] {
     const auto sample = logs::read_log(*from);
     std::vector<logs::ReplaySpans> spans;
@@ -190,8 +192,8 @@ void add_eval_parse(CLI::App& logs) {
       "--labels", *labels,
       "Its labelled structured CSV (EventId, EventTemplate columns); default <log>_structured.csv");
   o->add_to(*cmd);
-  cmd->footer(
-      "Example: tessera logs eval-parse --log ../shared/data/loghub/BGL/BGL_2k.log --preset BGL");
+  add_help_footer(*cmd, "tessera logs eval-parse --log data/loghub/BGL/BGL_2k.log --preset BGL",
+                  "docs/logs.md");
   cmd->callback([o, log, labels] {
     const auto preset = o->resolve();
     const auto parsed = logs::parse_lines(logs::read_log(*log), preset);
@@ -347,9 +349,11 @@ void add_detect(CLI::App& logs) {
   cmd->add_flag("--quiet", c->quiet, "No training progress on stderr");
   c->parser.add_to(*cmd);
   c->runtime.add_to(*cmd);
-  cmd->footer(
-      "Example: tessera logs detect --log data/loghub/BGL/BGL_2k.log --preset BGL \\\n"
-      "           --label-field Label --time-field Timestamp --window time:60,30 --method pca\n"
+  add_help_footer(
+      *cmd,
+      "tessera logs detect --log data/loghub/BGL/BGL_2k.log --preset BGL \\\n"
+      "           --label-field Label --time-field Timestamp --window time:60,30 --method pca",
+      "docs/logs.md",
       "Precision, recall and F1 are over test windows (a window is anomalous when a line of it\n"
       "is labelled so); --out writes each test line's verdict for scoring with other tools.\n"
       "LLM prompting (LogGPT): --method llm --endpoint http://127.0.0.1:8080/v1 --model NAME\n"
@@ -363,6 +367,9 @@ void add_logs_command(CLI::App& app) {
   auto* logs =
       app.add_subcommand("logs", "Log analytics: parse (Drain), eval-parse, detect, replay");
   logs->require_subcommand(1);
+  add_help_footer(
+      *logs, "tessera logs parse --log data/loghub/HDFS/HDFS_2k.log --preset HDFS --out parsed/",
+      "docs/logs.md");
   add_parse(*logs);
   add_replay(*logs);
   add_detect(*logs);

@@ -34,8 +34,11 @@ void write_platform(const Platform& p, const std::string& path) {
 void add_platform_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand("platform", "list, show or import platform descriptions");
   command->require_subcommand(1);
+  add_help_footer(*command, "tessera platform show attila", "docs/cli.md (platform)");
 
-  command->add_subcommand("list", "list the built-in platforms")->callback([] {
+  CLI::App* list = command->add_subcommand("list", "list the built-in platforms");
+  add_help_footer(*list, "tessera platform list", "docs/cli.md (platform)");
+  list->callback([] {
     for (const std::string& name : Platform::builtin_names()) {
       const Platform p = Platform::builtin(name);
       std::printf("%-10s %s\n", name.c_str(), p.description.c_str());
@@ -46,6 +49,8 @@ void add_platform_command(CLI::App& app) {
   CLI::App* show =
       command->add_subcommand("show", "print a platform (built-in name or file) as JSON");
   show->add_option("platform", *shown, "name or file")->required();
+  add_help_footer(*show, "tessera platform show attila > attila.json",
+                  "docs/formats.md (platform files)");
   show->callback([shown] { std::printf("%s", Platform::resolve(*shown).to_json().c_str()); });
 
   auto from_models = std::make_shared<tools::ModelPlatformOptions>();
@@ -53,6 +58,8 @@ void add_platform_command(CLI::App& app) {
   CLI::App* models = command->add_subcommand(
       "from-models",
       "build a platform of this machine from Tessera's calibrated models (after real runs)");
+  add_help_footer(*models, "tessera platform from-models --ncpu 2 -o this-machine.json",
+                  "docs/simulation.md");
   models->add_option(
       "--dir", from_models->model_dir,
       "model directory (default: $TESSERA_PERFMODEL_DIR or ~/.cache/tessera/perfmodels)");
@@ -76,6 +83,8 @@ void add_platform_command(CLI::App& app) {
   auto import = std::make_shared<Import>();
   CLI::App* cmd = command->add_subcommand(
       "import-starpu", "build a platform from StarPU's perfmodel (version 45) and bus files");
+  add_help_footer(*cmd, "tessera platform import-starpu sampling/ sirocco -o sirocco.json",
+                  "docs/starpu.md");
   cmd->add_option("sampling-dir", import->dir,
                   "StarPU sampling directory (with codelets/45 and bus/)")
       ->required();

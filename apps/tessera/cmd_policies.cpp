@@ -40,10 +40,9 @@ void print_options(const PolicyInfo& policy) {
 }  // namespace
 
 void add_policies_command(CLI::App& app) {
-  CLI::App* command =
-      app.add_subcommand("policies",
-                         "list the built-in scheduling policies, or one policy's options\n"
-                         "example: tessera policies --options inspirit (docs/policies.md)");
+  CLI::App* command = app.add_subcommand(
+      "policies", "list the built-in scheduling policies, or one policy's options");
+  add_help_footer(*command, "tessera policies --options inspirit", "docs/policies.md");
   auto options_of = std::make_shared<std::string>();
   command->add_option("--options", *options_of, "list the options of this policy, with defaults")
       ->type_name("NAME");

@@ -44,6 +44,8 @@ void add_run_demo_command(CLI::App& app) {
   auto options = std::make_shared<RunDemoOptions>();
   CLI::App* command =
       app.add_subcommand("run-demo", "run a small task graph with real arithmetic and check it");
+  add_help_footer(*command, "tessera run-demo --sched inspirit --ncpu 2",
+                  "docs/cli.md (run-demo) and docs/api.md");
   options->runtime.add_to(*command);
   command->add_option("--points", options->heat.points, "grid points")->capture_default_str();
   command->add_option("--tiles", options->heat.tiles, "tiles (one task per tile and step)")

@@ -60,6 +60,8 @@ void print_report(const SimResult& r, const Platform& p) {
 void add_sim_command(CLI::App& app) {
   auto cmd = std::make_shared<SimCommand>();
   CLI::App* command = app.add_subcommand("sim", "simulate a task graph on a platform model");
+  add_help_footer(*command, "tessera sim --dag cholesky:20 --platform attila --sched inspirit",
+                  "docs/simulation.md");
   command
       ->add_option("--dag", cmd->dag,
                    "cholesky:N, lu:N, qr:N (options :nb=960:elem=4), or a .json/.dot/.stg file")
@@ -76,6 +78,12 @@ void add_sim_command(CLI::App& app) {
       ->add_option("--priorities", cmd->priorities,
                    "task priorities: classic (as generated), bottom-level, none")
       ->capture_default_str();
+  cmd->options.progress_seconds = 5;
+  command
+      ->add_option("--progress", cmd->options.progress_seconds,
+                   "a progress line on stderr every so many seconds of wall time (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
   command->add_flag("--json", cmd->json, "print one JSON object instead of the table");
   command->add_flag("--schedule", cmd->schedule,
                     "with --json: include every task's worker, start and end");

@@ -10,6 +10,7 @@
 #include <spamm/spamm_sim.hpp>
 #include <tessera/codelets/spamm/dense_gpu.hpp>
 #include <tessera/error.hpp>
+#include <tessera/memory_budget.hpp>
 #include <tessera/runtime.hpp>
 
 #include "tessera/commands.hpp"
@@ -135,7 +136,15 @@ void simulate(const SpammCommand& cmd) {
 void run(const SpammCommand& cmd) {
   const spamm::SpammOptions o = options_of(cmd);
   std::size_t n = cmd.n;
-  const std::vector<float> a = spamm::make_matrix(spamm::MatrixSpec::parse(cmd.matrix), n);
+  const spamm::MatrixSpec spec = spamm::MatrixSpec::parse(cmd.matrix);
+  if (spec.generated()) {
+    // A and C in single precision; --check adds sgemm's C and dgemm's A and C in double,
+    // --dense-gpu two more single-precision products. (A .mtx file's reader checks its own.)
+    const double matrices = 2.0 + (cmd.check ? 5.0 : 0.0) + (cmd.dense_gpu ? 2.0 : 0.0);
+    require_memory(static_cast<double>(n) * static_cast<double>(n) * sizeof(float) * matrices,
+                   "spamm --n " + std::to_string(n) + (cmd.check ? " --check" : ""));
+  }
+  const std::vector<float> a = spamm::make_matrix(spec, n);
   spamm::validate(n, o);
   std::vector<float> c(n * n);
   Config config = cmd.runtime.to_config();
@@ -217,6 +226,8 @@ void add_spamm_command(CLI::App& app) {
   auto cmd = std::make_shared<SpammCommand>();
   CLI::App* sub = app.add_subcommand(
       "spamm", "sparse approximate matrix multiply (SpAMM) of a decaying matrix by itself");
+  add_help_footer(*sub, "tessera spamm --n 4096 --tile 128 --valid-rate 0.1 --check",
+                  "docs/spamm.md");
   cmd->runtime.add_to(*sub);
   sub->add_option("--n", cmd->n, "matrix order (generated matrices; optional for a .mtx file)");
   sub->add_option("--tile", cmd->tile, "tile size")->capture_default_str();

@@ -22,6 +22,14 @@ inline CLI::Validator non_negative_number() {
       "", "non-negative");
 }
 
+// Ends a command's --help with an example line and the doc page that explains it (every
+// command has both; tests/apps/cli_help.sh checks), then any further notes.
+inline void add_help_footer(CLI::App& command, const std::string& example, const std::string& doc,
+                            const std::string& notes = "") {
+  command.footer("Example: " + example + "\nDocumented in " + doc +
+                 (notes.empty() ? std::string() : "\n" + notes));
+}
+
 void add_bench_command(CLI::App& app);
 void add_linalg_commands(CLI::App& app);
 void add_lm_command(CLI::App& app);

@@ -43,6 +43,10 @@ int main(int argc, char** argv) {
   CLI::App app{"Tessera: a task-based runtime for heterogeneous machines"};
   app.set_version_flag("--version", tessera::kVersion);
   app.require_subcommand(1);
+  app.footer(
+      "Example: tessera sim --dag cholesky:20 --platform attila --sched inspirit\n"
+      "Each command's --help has an example; docs/cli.md describes them all. After make, the\n"
+      "program is build/bin/tessera.");
   tessera::cli::add_bench_command(app);
   tessera::cli::add_linalg_commands(app);
   tessera::cli::add_lm_command(app);

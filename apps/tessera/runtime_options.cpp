@@ -1,5 +1,7 @@
 #include "tessera/runtime_options.hpp"
 
+#include <cstdlib>
+
 #include "tessera/commands.hpp"
 
 namespace tessera::cli {
@@ -13,6 +15,11 @@ void RuntimeOptions::add_to(CLI::App& command) {
   command.add_option("--dot", dot, "write the task graph as Graphviz DOT to this file");
   command.add_flag("--no-bind", no_bind,
                    "do not bind workers to cores (several processes per node, e.g. MPI ranks)");
+  command
+      .add_option("--progress", progress,
+                  "a progress line on stderr every so many seconds (default 5, or "
+                  "TESSERA_PROGRESS; 0: none)")
+      ->check(CLI::Range(0.0, 1e6));
 }
 
 Config RuntimeOptions::to_config() const {
@@ -23,6 +30,11 @@ Config RuntimeOptions::to_config() const {
   if (!trace.empty()) config.trace_file = trace;
   if (!dot.empty()) config.dot_file = dot;
   if (no_bind) config.bind_workers = false;
+  if (progress >= 0) {
+    config.progress_seconds = progress;
+  } else if (std::getenv("TESSERA_PROGRESS") == nullptr) {
+    config.progress_seconds = kDefaultProgressSeconds;
+  }
   return config;
 }
 

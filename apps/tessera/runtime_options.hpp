@@ -14,8 +14,10 @@ struct RuntimeOptions {
   std::string trace;
   std::string dot;
   bool no_bind = false;
+  double progress = -1;  // < 0: TESSERA_PROGRESS, else kDefaultProgressSeconds
+  static constexpr double kDefaultProgressSeconds = 5.0;
 
-  // Adds --sched, --ncpu, --trace, --dot and --no-bind to `command`.
+  // Adds --sched, --ncpu, --trace, --dot, --no-bind and --progress to `command`.
   void add_to(CLI::App& command);
   // Options given on the command line win over the environment.
   Config to_config() const;

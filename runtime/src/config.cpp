@@ -33,6 +33,23 @@ bool parse_flag(const char* variable, std::string_view text) {
                         "' is not a boolean (use 0 or 1)");
 }
 
+double parse_seconds(const char* variable, std::string_view text) {
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !(value >= 0) || value > 1e6) {
+    throw InvalidArgument(std::string(variable) + "='" + std::string(text) +
+                          "' is not a number of seconds in [0, 1e6]");
+  }
+  return value;
+}
+
+void check_progress(double seconds, const char* what) {
+  if (!(seconds >= 0) || seconds > 1e6) {
+    throw InvalidArgument(std::string(what) + " = " + std::to_string(seconds) +
+                          " is not a number of seconds in [0, 1e6] (0: no progress lines)");
+  }
+}
+
 void check_throttle(Config& c) {
   if (c.max_submitted < 0) {
     throw InvalidArgument("Config::max_submitted = " + std::to_string(c.max_submitted) +
@@ -57,6 +74,7 @@ Config Config::resolved() const {
     throw InvalidArgument("Config::spin_us = " + std::to_string(c.spin_us) + " is negative");
   if (!c.use_env) {
     check_throttle(c);
+    check_progress(c.progress_seconds, "Config::progress_seconds");
     return c;
   }
   if (const char* v = env("TESSERA_NCPU"))
@@ -73,7 +91,10 @@ Config Config::resolved() const {
     c.max_submitted = parse_count("TESSERA_MAX_SUBMITTED", v);
   if (const char* v = env("TESSERA_MIN_SUBMITTED"))
     c.min_submitted = parse_count("TESSERA_MIN_SUBMITTED", v);
+  if (const char* v = env("TESSERA_PROGRESS"))
+    c.progress_seconds = parse_seconds("TESSERA_PROGRESS", v);
   check_throttle(c);
+  check_progress(c.progress_seconds, "Config::progress_seconds");
   return c;
 }
 

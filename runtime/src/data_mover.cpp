@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "data_state.hpp"
+#include "host_allocation.hpp"
 #include "task_state.hpp"
 #include "tessera/error.hpp"
 
@@ -159,7 +160,10 @@ void* DataMover::scratch(int node_id, const Data& data) {
   if (block.first == nullptr) {
     block.second = std::max<std::size_t>(data.layout.extent_bytes(), 1);
     block.first =
-        node_id == 0 ? ::operator new(block.second) : node(node_id)->allocate(block.second);
+        node_id == 0
+            ? allocate_host(block.second, "the scratch buffer of data #" + std::to_string(data.id),
+                            [&] { return ::operator new(block.second); })
+            : node(node_id)->allocate(block.second);
   }
   return block.first;
 }

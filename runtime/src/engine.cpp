@@ -7,8 +7,10 @@
 #include <fstream>
 
 #include "data_state.hpp"
+#include "host_allocation.hpp"
 #include "task_state.hpp"
 #include "tessera/error.hpp"
+#include "tessera/progress.hpp"
 
 namespace tessera::detail {
 
@@ -48,6 +50,12 @@ Engine::Engine(EngineSetup setup)
   counters_ = std::make_unique<WorkerCounters[]>(workers_.size());
   trace_ = std::make_shared<TraceRecorder>(workers_.size());
   if (!config_.trace_file.empty()) observers_.add(trace_);
+  if (config_.progress_seconds > 0) {
+    ProgressMeter::Options progress;
+    progress.period_seconds = config_.progress_seconds;
+    observers_.add(std::make_shared<ProgressMeter>(
+        progress, [this] { return next_task_id_.load(std::memory_order_relaxed); }));
+  }
   if (!config_.dot_file.empty()) graph_.enable();
   for (const WorkerInfo& w : workers_) worker_archs_ |= 1u << index_of(w.arch);
   executor_ = setup.make_executor(*this);
@@ -136,7 +144,9 @@ std::shared_ptr<Data> Engine::register_data(void* ptr, const DataLayout& layout)
   data->owner = this;
   data->layout = layout;
   if (ptr == nullptr) {
-    data->owned.reset(new std::byte[std::max<std::size_t>(layout.extent_bytes(), 1)]());
+    const std::size_t bytes = std::max<std::size_t>(layout.extent_bytes(), 1);
+    data->owned.reset(allocate_host(bytes, "the storage of data #" + std::to_string(data->id),
+                                    [bytes] { return new std::byte[bytes](); }));
     ptr = data->owned.get();
   }
   data->host_ptr = ptr;

@@ -204,8 +204,8 @@ class Engine final : public PolicyHost {
   WakeupPoint drained_;
   WakeupPoint waiters_;
   WakeupPoint throttle_;
-  std::atomic<int> unregistering_{0};  // threads in unregister(): completions must notify
-  std::atomic<int> throttled_{0};      // submitters waiting in throttle()
+  std::atomic<int> unregistering_{0};        // threads in unregister(): completions must notify
+  std::atomic<int> throttled_{0};            // submitters waiting in throttle()
   std::atomic<int> outside_completions_{0};  // threads in finish_external (not workers)
   std::atomic<bool> closed_{false};
   // A failed or cancelled task cancels the tasks submitted after it that depend on it, until
@@ -213,6 +213,9 @@ class Engine final : public PolicyHost {
   std::atomic<std::uint64_t> failure_epoch_{0};
   std::atomic<bool> stopped_{false};
   FailureLog failures_;
+  // Held from a task's id to its on_submit: tasks submitted from several threads at once
+  // reach the policy in submission order, each after every task it depends on.
+  std::mutex submission_mutex_;
 
   // Pause: ready tasks are held here, in the order they became ready, until resume().
   std::mutex hold_mutex_;

@@ -15,8 +15,30 @@ Runtime::Runtime(std::unique_ptr<detail::Engine> engine) : engine_(std::move(eng
 
 Runtime::~Runtime() = default;
 
+namespace {
+
+// The bytes a layout spans, checked: an element count times an element size may not fit.
+void check_extent(const char* call, std::size_t ld, std::size_t rows, std::size_t cols,
+                  std::size_t elem_size) {
+  std::size_t span = 0;
+  std::size_t bytes = 0;
+  const bool overflow =
+      cols > 0 && rows > 0 &&
+      (__builtin_mul_overflow(cols - 1, ld, &span) || __builtin_add_overflow(span, rows, &span) ||
+       __builtin_mul_overflow(span, elem_size, &bytes));
+  if (overflow) {
+    throw InvalidArgument(std::string(call) + ": " + std::to_string(rows) + " x " +
+                          std::to_string(cols) + " elements (leading dimension " +
+                          std::to_string(ld) + ") of " + std::to_string(elem_size) +
+                          " bytes do not fit in a size_t");
+  }
+}
+
+}  // namespace
+
 VectorHandle Runtime::register_vector(void* ptr, std::size_t count, std::size_t elem_size) {
   if (elem_size == 0) throw InvalidArgument("register_vector: the element size must be positive");
+  check_extent("register_vector", count, count, 1, elem_size);
   return VectorHandle(engine_->register_data(ptr, {DataKind::vector, elem_size, count, 1, count}));
 }
 
@@ -27,6 +49,7 @@ MatrixHandle Runtime::register_matrix(void* ptr, std::size_t ld, std::size_t row
     throw InvalidArgument("register_matrix: leading dimension " + std::to_string(ld) +
                           " must be positive and at least the row count " + std::to_string(rows));
   }
+  check_extent("register_matrix", ld, rows, cols, elem_size);
   return MatrixHandle(engine_->register_data(ptr, {DataKind::matrix, elem_size, rows, cols, ld}));
 }
 

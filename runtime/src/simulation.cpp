@@ -12,6 +12,7 @@
 #include "sim_executor.hpp"
 #include "task_state.hpp"
 #include "tessera/error.hpp"
+#include "tessera/progress.hpp"
 #include "tessera/task.hpp"
 
 namespace tessera {
@@ -89,6 +90,14 @@ SimResult simulate(const Dag& dag, const Platform& platform, const SimOptions& o
     return executor;
   };
   detail::Engine engine(std::move(setup));
+  if (options.progress_seconds > 0) {
+    ProgressMeter::Options progress;
+    progress.period_seconds = options.progress_seconds;
+    progress.label = "tessera sim";
+    progress.virtual_clock = true;
+    const std::uint64_t total = dag.tasks.size();
+    engine.add_observer(std::make_shared<ProgressMeter>(progress, [total] { return total; }));
+  }
 
   std::vector<DataHandle> data;
   data.reserve(dag.data.size());

@@ -150,7 +150,6 @@ TaskHandle Engine::submit(Task* task) {
     throw;
   }
   task->submitted = true;
-  task->id = next_task_id_.fetch_add(1, std::memory_order_relaxed);
 
   for (const TaskAccess& a : task->accesses) {
     a.data->users.fetch_add(1, std::memory_order_relaxed);
@@ -174,10 +173,16 @@ TaskHandle Engine::submit(Task* task) {
 
   in_flight_.fetch_add(1, std::memory_order_relaxed);
   TaskHandle handle = Internals::handle(task);
-  if (graph_.enabled())
-    graph_.add_task(task->id, std::string(task->display_name()), task->codelet->name);
-  infer_dependencies(*task);
-  policy_->on_submit(TaskView(task));
+  {
+    // Without this, a task of another thread could reach on_submit before a task it
+    // depends on (a planner would then place it ahead of its predecessor and wait forever).
+    std::lock_guard order(submission_mutex_);
+    task->id = next_task_id_.fetch_add(1, std::memory_order_relaxed);
+    if (graph_.enabled())
+      graph_.add_task(task->id, std::string(task->display_name()), task->codelet->name);
+    infer_dependencies(*task);
+    policy_->on_submit(TaskView(task));
+  }
   if (task->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) make_ready(task);
   return handle;
 }

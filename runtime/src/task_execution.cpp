@@ -7,6 +7,7 @@
 
 #include "data_state.hpp"
 #include "engine.hpp"
+#include "host_allocation.hpp"
 #include "task_state.hpp"
 #include "tessera/error.hpp"
 #include "tessera/task_context.hpp"
@@ -135,7 +136,15 @@ void Engine::launch_kernel(Task& task, WorkerId worker) {
         auto& buffer = scratch[a.data->id];
         const std::size_t words = (a.data->layout.extent_bytes() + sizeof(std::max_align_t) - 1) /
                                   sizeof(std::max_align_t);
-        if (buffer.size() < words) buffer.resize(words);
+        if (buffer.size() < words) {
+          try {
+            allocate_host(words * sizeof(std::max_align_t),
+                          "the scratch buffer of data #" + std::to_string(a.data->id),
+                          [&] { buffer.resize(words); });
+          } catch (...) {
+            fetch_error = std::current_exception();  // the task fails; the worker goes on
+          }
+        }
         ptr = buffer.data();
       }
       buffers.push_back({ptr, a.data->layout, a.mode});

@@ -1,10 +1,11 @@
 #pragma once
 // Test-only ways to build a Runtime (white-box tests include runtime/src): settings that are
-// not part of the public Config.
+// not part of the public Config, and fail_next_host_allocations() (host_allocation.hpp).
 
 #include <memory>
 
 #include "engine.hpp"
+#include "host_allocation.hpp"
 #include "internals.hpp"
 
 namespace tessera::detail {

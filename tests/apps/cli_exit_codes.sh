@@ -19,7 +19,7 @@ expect() {  # expect STATUS PATTERN ARGS...
 }
 # Every leaf subcommand, read from the help screens, so that a new one is covered too.
 subcommands() {
-  "$tessera" "$@" --help | sed -n '/^Subcommands:/,$p' | awk 'NR > 1 && NF { print $1 }'
+  "$tessera" "$@" --help | awk '/^Subcommands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }'
 }
 leaves=()
 for top in $(subcommands); do
@@ -51,6 +51,7 @@ expect 1 "tessera: error: --n 100000 \(double precision\) needs about 160 GB, mo
   cholesky --n 100000
 expect 1 "tessera: error: DAG spec 'cholesky:100000' .* needs about" \
   sim --dag cholesky:100000 --platform idgraf
+expect 1 "tessera: error: spamm --n 200000 needs about 320 GB" spamm --n 200000 --tau 0.1
 mtx=$(mktemp --suffix=.mtx)
 printf '%%%%MatrixMarket matrix coordinate real general\n100000000 100000000 1\n1 1 1.0\n' >"$mtx"
 expect 1 "a 100000000 x 100000000 dense matrix needs about" spamm --matrix "$mtx" --tau 0.1

@@ -3,6 +3,7 @@
 // that register different data or submit different tasks.
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
 #include <chrono>
 #include <optional>
@@ -197,6 +198,39 @@ TEST(DistributedFailure, ASizeMismatchSeenByATransferNamesTheDatum) {
   EXPECT_TRUE(message.find("recv x v0 from rank 0") != std::string::npos ||
               message.find("registered different data") != std::string::npos)
       << message;
+}
+
+// A datum larger than one MPI message's int count (2 GiB of bytes) is named on every rank,
+// not truncated. Its pages are reserved, never touched: no rank needs the memory.
+TEST(DistributedFailure, AMessageOverTwoGiBIsAClearErrorOnEveryRank) {
+  constexpr std::size_t kBytes = (std::size_t{1} << 31) + 4096;
+  struct Mapping {
+    void* address = ::mmap(nullptr, kBytes, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    ~Mapping() {
+      if (address != MAP_FAILED) ::munmap(address, kBytes);
+    }
+  } mapping;  // before the Runtime: it outlives every task and transfer
+  ASSERT_NE(mapping.address, MAP_FAILED);
+  std::vector<double> y(8, 0.0);
+  Runtime rt(testing::rank_config());
+  mpi::Context ctx(rt);
+  if (ctx.size() < 2) {
+    GTEST_SKIP() << "needs 2 ranks";
+  }
+  auto big = rt.register_blob(mapping.address, kBytes);
+  big.set_name("big");
+  auto hy = rt.register_vector(std::span(y));
+  Codelet touch("touch");
+  touch.cpu([](TaskContext&) {});
+  expect_flow_error(
+      ctx,
+      [&] {
+        ctx.register_data(big, 0);
+        ctx.register_data(hy, 1);
+        ctx.task(touch).read(big).read_write(hy).submit();  // on rank 1: needs big from rank 0
+      },
+      "more than one MPI message carries here (2 GiB)");
 }
 
 }  // namespace

@@ -31,6 +31,8 @@ struct Config {
   // Submissions from inside a task, and while the runtime is paused, never wait.
   long long max_submitted = 0;
   long long min_submitted = -1;
+  // > 0: a progress line on stderr every so many seconds (tessera/progress.hpp).
+  double progress_seconds = 0.0;
 
   Config& with_ncpu(int n) {
     ncpu = n;
@@ -55,6 +57,10 @@ struct Config {
   Config& with_max_submitted(long long max, long long min = -1) {
     max_submitted = max;
     min_submitted = min;
+    return *this;
+  }
+  Config& with_progress(double seconds) {
+    progress_seconds = seconds;
     return *this;
   }
   Config& without_env() {

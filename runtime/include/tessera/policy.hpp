@@ -182,7 +182,8 @@ class Policy {
   }
 
   virtual void on_attach() {}
-  // The task was submitted; its predecessors are known, it is not ready yet.
+  // The task was submitted; its predecessors are known, it is not ready yet. Calls come one
+  // at a time, in submission order, so a task's predecessors have all been seen before it.
   virtual void on_submit(TaskView /*task*/) {}
   // The task is ready. Queue it; return the worker whose queue received it (that worker is
   // woken), or kAnyWorker when any idle worker may take it.

@@ -17,14 +17,28 @@ namespace tessera {
 struct SimOptions {
   std::string sched = "dmda";  // any policy spec, as TESSERA_SCHED
   std::uint64_t seed = 1;
-  bool noise = false;          // sample durations from N(mean, stddev), truncated to [0.05 mean, mean + 4 sd]
-  double default_noise = 0.05;  // relative stddev for costs given without one (DAG cost_us)
-  std::string trace_file;      // Chrome/Perfetto trace of the simulated schedule
+  bool noise =
+      false;  // sample durations from N(mean, stddev), truncated to [0.05 mean, mean + 4 sd]
+  double default_noise = 0.05;    // relative stddev for costs given without one (DAG cost_us)
+  std::string trace_file;         // Chrome/Perfetto trace of the simulated schedule
+  double progress_seconds = 0.0;  // > 0: a progress line on stderr every so many seconds
 
-  SimOptions& with_sched(std::string name) { sched = std::move(name); return *this; }
-  SimOptions& with_seed(std::uint64_t value) { seed = value; return *this; }
-  SimOptions& with_noise(bool on = true) { noise = on; return *this; }
-  SimOptions& with_trace(std::string path) { trace_file = std::move(path); return *this; }
+  SimOptions& with_sched(std::string name) {
+    sched = std::move(name);
+    return *this;
+  }
+  SimOptions& with_seed(std::uint64_t value) {
+    seed = value;
+    return *this;
+  }
+  SimOptions& with_noise(bool on = true) {
+    noise = on;
+    return *this;
+  }
+  SimOptions& with_trace(std::string path) {
+    trace_file = std::move(path);
+    return *this;
+  }
 };
 
 // The lower bound of a schedule: no simulated makespan can be below it.

@@ -10,6 +10,7 @@
 #include "tessera/error.hpp"
 #include "tessera/perf_model.hpp"
 #include "tessera/policy.hpp"
+#include "tessera/progress.hpp"
 #include "tessera/runtime.hpp"
 #include "tessera/task.hpp"
 #include "tessera/task_context.hpp"
