@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libstarpu-dev libtbb-dev
   libopenblas-dev liblapacke-dev libglpk-dev
-  libopenmpi-dev openmpi-bin
+  libopenmpi-dev openmpi-bin libscalapack-openmpi-dev
   libtorch-dev libsentencepiece-dev bible-kjv
   libpcre2-dev libcpp-httplib-dev libssl-dev
 )

@@ -1,8 +1,9 @@
 #include "starpu_cholesky.hpp"
 
+#include "starpu_tiles.hpp"
+
 #include <starpu.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <stdexcept>
@@ -17,34 +18,17 @@ namespace {
 
 namespace cpu = codelets::blas::cpu;
 
-std::atomic<bool> g_tile_failed{false};
-
-cpu::Tile tile(void* buffer) {
-  return {reinterpret_cast<void*>(STARPU_MATRIX_GET_PTR(buffer)), STARPU_MATRIX_GET_NX(buffer),
-          STARPU_MATRIX_GET_NY(buffer), STARPU_MATRIX_GET_LD(buffer)};
-}
-
-// StarPU calls C functions: no exception may cross it.
-template <class F>
-void guarded(F&& f) {
-  try {
-    f();
-  } catch (...) {
-    g_tile_failed = true;
-  }
-}
-
 void potrf_cpu(void* b[], void*) {
-  guarded([&] { cpu::potrf<double>(tile(b[0])); });
+  guarded([&] { cpu::potrf<double>(starpu_tile(b[0])); });
 }
 void trsm_cpu(void* b[], void*) {
-  guarded([&] { cpu::trsm_cholesky<double>(tile(b[0]), tile(b[1])); });
+  guarded([&] { cpu::trsm_cholesky<double>(starpu_tile(b[0]), starpu_tile(b[1])); });
 }
 void syrk_cpu(void* b[], void*) {
-  guarded([&] { cpu::syrk<double>(tile(b[0]), tile(b[1])); });
+  guarded([&] { cpu::syrk<double>(starpu_tile(b[0]), starpu_tile(b[1])); });
 }
 void gemm_cpu(void* b[], void*) {
-  guarded([&] { cpu::gemm_nt<double>(tile(b[0]), tile(b[1]), tile(b[2])); });
+  guarded([&] { cpu::gemm_nt<double>(starpu_tile(b[0]), starpu_tile(b[1]), starpu_tile(b[2])); });
 }
 
 // History-based models keyed by tile size, as Chameleon's, so that dmda/dmdas calibrate.
