@@ -19,6 +19,7 @@ log="$OUT/output.txt"
 {
   echo "# $(date -u '+%F %T') UTC, $(uname -n), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo "# Open MPI $(mpirun --version | head -1 | awk '{print $NF}'), NB=$NB, best of $REPEATS runs"
+  echo "# command: NB=$NB GRIDS=\"$GRIDS\" bench/mpi/peers.sh $BUILD $OUT \"$SIZES\" $REPEATS"
 } >"$log"
 echo "peer,algorithm,n,nb,grid,ranks,seconds,gflops" >"$OUT/results.csv"
 
@@ -56,4 +57,4 @@ for n in $SIZES; do
     done
   done
 done
-python3 "$(dirname "$0")/peers_report.py" "$OUT/results.csv" "$OUT"
+python3 "$(dirname "$0")/peers_report.py" "$OUT/results.csv" "$OUT" "$log"

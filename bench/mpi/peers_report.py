@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Table and bar chart of bench/mpi/peers.sh's results.csv (Python's standard library only).
 
-usage: peers_report.py results.csv OUT_DIR  -> OUT_DIR/table.md, OUT_DIR/gflops.svg
+usage: peers_report.py results.csv OUT_DIR [output.txt]  -> OUT_DIR/table.md, OUT_DIR/gflops.svg
+(the "# " header lines of output.txt, with the date, machine and command, head the table)
 """
 import csv
 import sys
@@ -10,13 +11,14 @@ from collections import OrderedDict
 COLORS = {"tessera": "#1f77b4", "scalapack": "#ff7f0e", "starpu-mpi": "#2ca02c"}
 
 
-def main(path, out_dir):
+def main(path, out_dir, log=None):
+    header = [l.rstrip("\n")[2:] for l in open(log) if l.startswith("# ")] if log else []
     rows = list(csv.DictReader(open(path)))
     peers = list(OrderedDict.fromkeys(r["peer"] for r in rows))
     cases = list(OrderedDict.fromkeys((r["algorithm"], r["n"], r["grid"]) for r in rows))
     gflops = {(r["peer"], r["algorithm"], r["n"], r["grid"]): float(r["gflops"]) for r in rows}
 
-    lines = ["| algorithm | n | grid | " + " | ".join(f"{p} GFLOP/s" for p in peers)
+    lines = [f"{h}  " for h in header] + ([""] if header else []) + ["| algorithm | n | grid | " + " | ".join(f"{p} GFLOP/s" for p in peers)
              + " | Tessera / best peer |",
              "|" + "---|" * (4 + len(peers))]
     for a, n, g in cases:
@@ -63,6 +65,6 @@ def main(path, out_dir):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:])

@@ -85,33 +85,31 @@ struct LocalPart {
   std::vector<double> data;  // column-major, leading dimension max(1, rows)
 };
 
-void copy_in(const std::vector<double>& global, int n, int nb, const Grid& grid, LocalPart& part) {
-  part.data.assign(static_cast<std::size_t>(std::max(1, part.rows)) * std::max(1, part.cols), 0.0);
-  const int lld = std::max(1, part.rows);
+// Calls f(global index, local index) for every element of `part`'s block-cyclic share.
+template <class F>
+void for_each_local(int n, int nb, const Grid& grid, const LocalPart& part, F&& f) {
+  const std::size_t lld = static_cast<std::size_t>(std::max(1, part.rows));
   for (int j = 0; j < n; ++j) {
     const Place pc = place_of(j, nb, grid.cols);
     if (pc.process != part.col) continue;
     for (int i = 0; i < n; ++i) {
       const Place pr = place_of(i, nb, grid.rows);
       if (pr.process != part.row) continue;
-      part.data[static_cast<std::size_t>(pr.local) + static_cast<std::size_t>(pc.local) * lld] =
-          global[static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * n];
+      f(static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * n,
+        static_cast<std::size_t>(pr.local) + static_cast<std::size_t>(pc.local) * lld);
     }
   }
 }
 
+void copy_in(const std::vector<double>& global, int n, int nb, const Grid& grid, LocalPart& part) {
+  part.data.assign(static_cast<std::size_t>(std::max(1, part.rows)) * std::max(1, part.cols), 0.0);
+  for_each_local(n, nb, grid, part,
+                 [&](std::size_t g, std::size_t l) { part.data[l] = global[g]; });
+}
+
 void copy_out(const LocalPart& part, int n, int nb, const Grid& grid, std::vector<double>& global) {
-  const int lld = std::max(1, part.rows);
-  for (int j = 0; j < n; ++j) {
-    const Place pc = place_of(j, nb, grid.cols);
-    if (pc.process != part.col) continue;
-    for (int i = 0; i < n; ++i) {
-      const Place pr = place_of(i, nb, grid.rows);
-      if (pr.process != part.row) continue;
-      global[static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * n] =
-          part.data[static_cast<std::size_t>(pr.local) + static_cast<std::size_t>(pc.local) * lld];
-    }
-  }
+  for_each_local(n, nb, grid, part,
+                 [&](std::size_t g, std::size_t l) { global[g] = part.data[l]; });
 }
 
 struct Run {

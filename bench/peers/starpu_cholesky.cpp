@@ -16,21 +16,6 @@
 namespace tessera::peers {
 namespace {
 
-namespace cpu = codelets::blas::cpu;
-
-void potrf_cpu(void* b[], void*) {
-  guarded([&] { cpu::potrf<double>(starpu_tile(b[0])); });
-}
-void trsm_cpu(void* b[], void*) {
-  guarded([&] { cpu::trsm_cholesky<double>(starpu_tile(b[0]), starpu_tile(b[1])); });
-}
-void syrk_cpu(void* b[], void*) {
-  guarded([&] { cpu::syrk<double>(starpu_tile(b[0]), starpu_tile(b[1])); });
-}
-void gemm_cpu(void* b[], void*) {
-  guarded([&] { cpu::gemm_nt<double>(starpu_tile(b[0]), starpu_tile(b[1]), starpu_tile(b[2])); });
-}
-
 // History-based models keyed by tile size, as Chameleon's, so that dmda/dmdas calibrate.
 struct Kernels {
   starpu_perfmodel models[4]{};
@@ -40,7 +25,8 @@ struct Kernels {
     const char* symbols[4] = {"tessera_peer_dpotrf", "tessera_peer_dtrsm", "tessera_peer_dsyrk",
                               "tessera_peer_dgemm"};
     const char* names[4] = {"potrf", "trsm", "syrk", "gemm"};
-    starpu_cpu_func_t funcs[4] = {potrf_cpu, trsm_cpu, syrk_cpu, gemm_cpu};
+    starpu_cpu_func_t funcs[4] = {starpu_kernels::potrf, starpu_kernels::trsm_cholesky,
+                                  starpu_kernels::syrk, starpu_kernels::gemm_nt};
     const int buffers[4] = {1, 2, 2, 3};
     for (int k = 0; k < 4; ++k) {
       models[k].type = STARPU_HISTORY_BASED;

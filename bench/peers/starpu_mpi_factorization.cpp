@@ -30,55 +30,28 @@
 
 namespace {
 
-namespace cpu = tessera::codelets::blas::cpu;
+namespace starpu_kernels = tessera::peers::starpu_kernels;
 using tessera::linalg::Algorithm;
-using tessera::peers::guarded;
-using tessera::peers::starpu_tile;
 
 // An error every rank meets at the same point: rank 0 reports it, every rank ends normally.
 struct CollectiveError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-void potrf_cpu(void* b[], void*) {
-  guarded([&] { cpu::potrf<double>(starpu_tile(b[0])); });
-}
-void trsm_cholesky_cpu(void* b[], void*) {
-  guarded([&] { cpu::trsm_cholesky<double>(starpu_tile(b[0]), starpu_tile(b[1])); });
-}
-void syrk_cpu(void* b[], void*) {
-  guarded([&] { cpu::syrk<double>(starpu_tile(b[0]), starpu_tile(b[1])); });
-}
-void gemm_nt_cpu(void* b[], void*) {
-  guarded([&] { cpu::gemm_nt<double>(starpu_tile(b[0]), starpu_tile(b[1]), starpu_tile(b[2])); });
-}
-void getrf_cpu(void* b[], void*) {
-  guarded([&] { cpu::getrf_nopiv<double>(starpu_tile(b[0])); });
-}
-void trsm_ll_cpu(void* b[], void*) {
-  guarded([&] { cpu::trsm_ll<double>(starpu_tile(b[0]), starpu_tile(b[1])); });
-}
-void trsm_ru_cpu(void* b[], void*) {
-  guarded([&] { cpu::trsm_ru<double>(starpu_tile(b[0]), starpu_tile(b[1])); });
-}
-void gemm_nn_cpu(void* b[], void*) {
-  guarded([&] { cpu::gemm_nn<double>(starpu_tile(b[0]), starpu_tile(b[1]), starpu_tile(b[2])); });
-}
-
 // The codelets of one algorithm, by the tile-kernel type names of apps/dags.
 class Codelets {
  public:
   explicit Codelets(Algorithm algorithm) {
     if (algorithm == Algorithm::cholesky) {
-      add("potrf", potrf_cpu, 1);
-      add("trsm", trsm_cholesky_cpu, 2);
-      add("syrk", syrk_cpu, 2);
-      add("gemm", gemm_nt_cpu, 3);
+      add("potrf", starpu_kernels::potrf, 1);
+      add("trsm", starpu_kernels::trsm_cholesky, 2);
+      add("syrk", starpu_kernels::syrk, 2);
+      add("gemm", starpu_kernels::gemm_nt, 3);
     } else {
-      add("getrf", getrf_cpu, 1);
-      add("trsm_ll", trsm_ll_cpu, 2);
-      add("trsm_ru", trsm_ru_cpu, 2);
-      add("gemm", gemm_nn_cpu, 3);
+      add("getrf", starpu_kernels::getrf, 1);
+      add("trsm_ll", starpu_kernels::trsm_ll, 2);
+      add("trsm_ru", starpu_kernels::trsm_ru, 2);
+      add("gemm", starpu_kernels::gemm_nn, 3);
     }
   }
   starpu_codelet* find(std::string_view type) {

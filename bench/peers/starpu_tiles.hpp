@@ -27,4 +27,34 @@ void guarded(F&& f) noexcept {
   }
 }
 
+// The tile kernels as StarPU CPU functions (double precision): the read tiles first, the
+// written one last, as in apps/dags.
+namespace starpu_kernels {
+namespace cpu = codelets::blas::cpu;
+inline void potrf(void* b[], void*) {
+  guarded([&] { cpu::potrf<double>(starpu_tile(b[0])); });
+}
+inline void trsm_cholesky(void* b[], void*) {
+  guarded([&] { cpu::trsm_cholesky<double>(starpu_tile(b[0]), starpu_tile(b[1])); });
+}
+inline void syrk(void* b[], void*) {
+  guarded([&] { cpu::syrk<double>(starpu_tile(b[0]), starpu_tile(b[1])); });
+}
+inline void gemm_nt(void* b[], void*) {
+  guarded([&] { cpu::gemm_nt<double>(starpu_tile(b[0]), starpu_tile(b[1]), starpu_tile(b[2])); });
+}
+inline void getrf(void* b[], void*) {
+  guarded([&] { cpu::getrf_nopiv<double>(starpu_tile(b[0])); });
+}
+inline void trsm_ll(void* b[], void*) {
+  guarded([&] { cpu::trsm_ll<double>(starpu_tile(b[0]), starpu_tile(b[1])); });
+}
+inline void trsm_ru(void* b[], void*) {
+  guarded([&] { cpu::trsm_ru<double>(starpu_tile(b[0]), starpu_tile(b[1])); });
+}
+inline void gemm_nn(void* b[], void*) {
+  guarded([&] { cpu::gemm_nn<double>(starpu_tile(b[0]), starpu_tile(b[1]), starpu_tile(b[2])); });
+}
+}  // namespace starpu_kernels
+
 }  // namespace tessera::peers
