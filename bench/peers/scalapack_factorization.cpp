@@ -24,6 +24,8 @@
 #include <utility>
 #include <vector>
 
+#include <tessera/memory_budget.hpp>
+
 #include "linalg/factorization.hpp"
 
 extern "C" {
@@ -137,6 +139,12 @@ int run(const Run& r) {
   o.check = r.check;
   try {
     tessera::linalg::validate(o);
+    // Every rank holds the whole input and its share; with --check, rank 0 also holds the
+    // gathered factor, P A and the residual's three work matrices.
+    const double matrix = 8.0 * r.n * r.n;
+    tessera::require_memory(
+        ranks * matrix * 1.25 + (r.check ? 5 * matrix : 0.0),
+        "--n " + std::to_string(r.n) + " on " + std::to_string(ranks) + " ranks");
   } catch (const std::exception& e) {
     throw CollectiveError(e.what());
   }

@@ -80,19 +80,13 @@ class StarpuSink final : public dags::TileSink {
 }  // namespace
 
 StarpuSession::StarpuSession(const StarpuOptions& o) {
-  if (std::getenv("STARPU_SILENT") == nullptr) ::setenv("STARPU_SILENT", "1", 1);
-  starpu_conf conf;
-  starpu_conf_init(&conf);
-  conf.ncpus = o.ncpu;
-  conf.ncuda = 0;
-  conf.nopencl = 0;
+  starpu_conf conf = cpu_only_conf(o.ncpu);
   conf.precedence_over_environment_variables = o.environment_wins ? 0 : 1;
   if (o.policy != nullptr) {
     conf.sched_policy = o.policy;
   } else {
     conf.sched_policy_name = o.sched.c_str();
   }
-  codelets::blas::set_blas_threads(1);  // the runtime is the parallelism
   if (const int rc = starpu_init(&conf); rc != 0) {
     throw std::runtime_error("starpu_init failed (" + std::to_string(rc) + ")");
   }

@@ -25,6 +25,8 @@
 #include <dags/dense_factorizations.hpp>
 #include <tessera/codelets/blas/blas_codelets.hpp>
 
+#include <tessera/memory_budget.hpp>
+
 #include "linalg/factorization.hpp"
 #include "starpu_tiles.hpp"
 
@@ -144,6 +146,13 @@ int run(const Run& r, int rank, int ranks) {
   o.nb = static_cast<std::size_t>(r.nb);
   try {
     tessera::linalg::validate(o);
+    // Every rank holds the whole input (its tiles live in it) and copies of the tiles it
+    // receives; with --check, rank 0 also holds the input, the factor and the residual's
+    // three work matrices.
+    const double matrix = 8.0 * r.n * r.n;
+    tessera::require_memory(
+        ranks * matrix * 1.5 + (r.check ? 5 * matrix : 0.0),
+        "--n " + std::to_string(r.n) + " on " + std::to_string(ranks) + " ranks");
   } catch (const std::exception& e) {
     throw CollectiveError(e.what());
   }
@@ -255,15 +264,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;  // every rank parses the same line: no MPI yet
   }
-  if (std::getenv("STARPU_SILENT") == nullptr) ::setenv("STARPU_SILENT", "1", 1);
-  starpu_conf conf;
-  starpu_conf_init(&conf);
-  conf.ncpus = r.ncpu;
-  conf.ncuda = 0;
-  conf.nopencl = 0;
+  starpu_conf conf = tessera::peers::cpu_only_conf(r.ncpu);
   conf.sched_policy_name = r.sched.c_str();
   conf.precedence_over_environment_variables = 1;
-  tessera::codelets::blas::set_blas_threads(1);  // the runtime is the parallelism
   if (const int rc = starpu_mpi_init_conf(&argc, &argv, 1, MPI_COMM_WORLD, &conf); rc != 0) {
     std::fprintf(stderr, "tessera-peer-starpu-mpi: error: starpu_mpi_init_conf failed (%d)\n", rc);
     return 1;
