@@ -11,7 +11,7 @@ packages=(
   libopenblas-dev liblapacke-dev libglpk-dev
   libopenmpi-dev openmpi-bin libscalapack-openmpi-dev
   libtorch-dev libsentencepiece-dev bible-kjv
-  libpcre2-dev libcpp-httplib-dev libssl-dev
+  libpcre2-dev libcpp-httplib-dev libssl-dev libxapian-dev libxgboost-dev
 )
 
 if [[ "${TESSERA_SKIP_DEPS:-0}" == "1" ]]; then

@@ -12,6 +12,8 @@
 #include <tessera/error.hpp>
 #include <tessera/task_context.hpp>
 
+#include "logs/object_registrations.hpp"
+
 namespace tessera::logs {
 namespace {
 
@@ -200,30 +202,6 @@ struct Collector {
   }
 };
 
-// Registers objects and unregisters them on every path out, so that no task outlives them.
-class Registrations {
- public:
-  explicit Registrations(Runtime& rt) : rt_(rt) {}
-  template <typename T>
-  ObjectHandle<T> add(std::shared_ptr<T> object) {
-    auto h = rt_.register_object(std::move(object));
-    handles_.push_back(h);
-    return h;
-  }
-  ~Registrations() {
-    for (auto& h : handles_) {
-      try {
-        rt_.unregister(h);
-      } catch (...) {  // a failed task's error was already reported by wait_all
-      }
-    }
-  }
-
- private:
-  Runtime& rt_;
-  std::vector<DataHandle> handles_;
-};
-
 }  // namespace
 
 bool looks_binary(std::istream& in) {
@@ -246,7 +224,7 @@ StreamParse parse_stream(Runtime& rt, std::istream& log, const DrainPreset& pres
   const std::size_t in_flight =
       options.chunks_in_flight > 0 ? options.chunks_in_flight : 2 * rt.workers().size() + 2;
 
-  Registrations reg(rt);
+  ObjectRegistrations reg(rt);
   auto reader = std::make_shared<Reader>();
   reader->in = &log;
   reader->chunk_bytes = options.chunk_bytes;

@@ -1,4 +1,5 @@
-// tessera logs: log analytics (docs/logs.md). Part 1: Drain parsing and its evaluation.
+// tessera logs: log analytics (docs/logs.md): Drain parsing and its evaluation, anomaly
+// detection, replay; question answering is in cmd_logs_qa.cpp.
 
 #include <algorithm>
 #include <cstdio>
@@ -364,8 +365,9 @@ void add_detect(CLI::App& logs) {
 }  // namespace
 
 void add_logs_command(CLI::App& app) {
-  auto* logs =
-      app.add_subcommand("logs", "Log analytics: parse (Drain), eval-parse, detect, replay");
+  auto* logs = app.add_subcommand(
+      "logs",
+      "Log analytics: parse (Drain), eval-parse, detect, replay, index, ask, eval-qa, train-qa");
   logs->require_subcommand(1);
   add_help_footer(
       *logs, "tessera logs parse --log data/loghub/HDFS/HDFS_2k.log --preset HDFS --out parsed/",
@@ -374,6 +376,7 @@ void add_logs_command(CLI::App& app) {
   add_replay(*logs);
   add_detect(*logs);
   add_eval_parse(*logs);
+  add_logs_qa_commands(*logs);
 }
 
 }  // namespace tessera::cli

@@ -34,6 +34,8 @@ void add_bench_command(CLI::App& app);
 void add_linalg_commands(CLI::App& app);
 void add_lm_command(CLI::App& app);
 void add_logs_command(CLI::App& app);
+// The question-answering subcommands of `tessera logs` (cmd_logs_qa.cpp).
+void add_logs_qa_commands(CLI::App& logs);
 void add_platform_command(CLI::App& app);
 void add_policies_command(CLI::App& app);
 void add_run_demo_command(CLI::App& app);

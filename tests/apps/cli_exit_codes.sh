@@ -69,5 +69,23 @@ expect 1 "DAG spec 'cholesky:2000000000' \(about 1333333333333333[0-9]+ tasks\) 
   sim --dag cholesky:2000000000 --platform idgraf
 expect 1 "tessera: error: unknown scheduling policy 'nope' \(known: .*inspirit" policies --options nope
 expect 0 "horizon_factor +2 " policies --options inspirit
+# Log question answering: bad QA lines are skipped and named, the evaluation goes on; an
+# empty log and a missing index are clear errors; a question with no match is answered so.
+qa=$(mktemp --suffix=.jsonl)
+logdir=$(dirname "$0")/../../data
+printf '%s\n' '{"Question": "What is the status of the block blk_-6369730481066968769?", "Answer": "terminating", "RawLog": "PacketResponder 1 for block blk_-6369730481066968769 terminating"}' \
+  'not json' '{"Question": "no answer field", "RawLog": "x"}' '{"Question": "zebra giraffe?", "Answer": "x", "RawLog": "x"}' >"$qa"
+expect 0 "$qa:2: not valid JSON" logs eval-qa --logs "$logdir/loghub/HDFS/HDFS_2k.log" --qa "$qa"
+expect 0 "$qa:3: no string field Answer" logs eval-qa --logs "$logdir/loghub/HDFS/HDFS_2k.log" --qa "$qa"
+expect 0 "2 questions \(2 lines skipped, 1 matched no line of the log\)" \
+  logs eval-qa --logs "$logdir/loghub/HDFS/HDFS_2k.log" --qa "$qa"
+empty=$(mktemp --suffix=.log)
+expect 1 "tessera: error: logs: the log '$empty' is empty" logs eval-qa --logs "$empty" --qa "$qa"
+expect 1 "tessera: error: logs: no index in '/nonexistent'" logs ask --index /nonexistent --question "x?"
+expect 1 "tessera: error: logs: give --logs FILE or --index DIR" logs ask --question "x?"
+expect 0 "no line of the log shares a term" logs ask --logs "$logdir/loghub/HDFS/HDFS_2k.log" --question "zebra?"
+expect 1 "tessera: error: slot reader: cannot open the model '/nonexistent.json'" \
+  logs ask --logs "$logdir/loghub/HDFS/HDFS_2k.log" --question "x?" --model /nonexistent.json
+rm -f "$qa" "$empty"
 echo "${#leaves[@]} subcommands checked, $failures failures"
 [[ $failures -eq 0 ]]
