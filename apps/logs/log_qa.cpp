@@ -1,5 +1,6 @@
 #include "logs/log_qa.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <ostream>
@@ -43,19 +44,23 @@ LogReader first_variable_reader() {
 }
 
 QaAnswer ask(const LogIndex& index, const LogReader& reader, std::string_view question,
-             std::size_t top_k) {
+             std::size_t top_k, std::size_t read_lines) {
   QaAnswer out;
-  out.hits = index.search(question, std::max<std::size_t>(top_k, 1));
-  if (out.hits.empty()) return out;
-  out.line = index.line(out.hits.front().line);
-  const auto read = reader(question, *out.line);
-  out.answer = read.text;
-  out.score = read.score;
+  out.hits = index.search(question, std::max({top_k, read_lines, std::size_t{1}}));
+  for (std::size_t r = 0; r < out.hits.size() && r < std::max<std::size_t>(read_lines, 1); ++r) {
+    auto line = index.line(out.hits[r].line);
+    const auto read = reader(question, line);
+    if (r == 0 || read.score > out.score) {
+      out.answer = read.text;
+      out.score = read.score;
+      out.line = std::move(line);
+    }
+  }
   return out;
 }
 
 QaReport evaluate_qa(const LogIndex& index, const LogReader& reader,
-                     const std::vector<QaExample>& examples) {
+                     const std::vector<QaExample>& examples, std::size_t read_lines) {
   using Clock = std::chrono::steady_clock;
   QaReport report;
   report.questions = examples.size();
@@ -64,7 +69,7 @@ QaReport evaluate_qa(const LogIndex& index, const LogReader& reader,
     QaPrediction p;
     p.example = &ex;
     const auto start = Clock::now();
-    p.answer = ask(index, reader, ex.question, 10);
+    p.answer = ask(index, reader, ex.question, 10, read_lines);
     p.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     seconds += p.seconds;
     if (p.answer.hits.empty()) ++report.no_match;
@@ -72,7 +77,7 @@ QaReport evaluate_qa(const LogIndex& index, const LogReader& reader,
     p.f1 = token_f1(p.answer.answer, ex.answer);
     const auto raw = trimmed(ex.raw_log);
     for (std::size_t r = 0; r < p.answer.hits.size(); ++r) {
-      const auto line = r == 0 ? *p.answer.line : index.line(p.answer.hits[r].line);
+      const auto line = index.line(p.answer.hits[r].line);
       if (holds(line, raw)) {
         p.gold_rank = r + 1;
         break;

@@ -33,10 +33,14 @@ struct QaAnswer {
   std::string answer;  // "" when no line matched
   double score = 0;
   std::vector<LogHit> hits;         // best first
-  std::optional<IndexedLine> line;  // the line read (hits[0])
+  std::optional<IndexedLine> line;  // the line the answer comes from
 };
+// Retrieves `top_k` lines and reads the first `read_lines` of them: the answer with the
+// highest reader score wins (an earlier line on a tie). Reading more than the best line
+// helps when the question names a line's neighbours (OpenSSH: "what port does ubuntu
+// use?" retrieves "Invalid user ubuntu" before the line with the port).
 QaAnswer ask(const LogIndex& index, const LogReader& reader, std::string_view question,
-             std::size_t top_k = 10);
+             std::size_t top_k = 10, std::size_t read_lines = 1);
 
 struct QaPrediction {
   const QaExample* example = nullptr;
@@ -56,7 +60,7 @@ struct QaReport {
   std::vector<QaPrediction> predictions;  // in the order of the examples
 };
 QaReport evaluate_qa(const LogIndex& index, const LogReader& reader,
-                     const std::vector<QaExample>& examples);
+                     const std::vector<QaExample>& examples, std::size_t read_lines = 1);
 
 // One JSON object a line: Question, Answer (gold), Prediction, Score, Line (0-based, or
 // null), ExactMatch, F1, GoldRank and Retrieved (the first 5 lines: line, score, text).

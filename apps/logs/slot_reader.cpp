@@ -1,5 +1,6 @@
 #include "logs/slot_reader.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -145,7 +146,8 @@ void SlotReader::save(const std::string& path) const {
                           {{"rounds", impl_->options.rounds},
                            {"depth", impl_->options.depth},
                            {"eta", impl_->options.eta},
-                           {"seed", impl_->options.seed}}},
+                           {"seed", impl_->options.seed},
+                           {"read_lines", impl_->options.read_lines}}},
                          {"booster", nlohmann::json::parse(std::string_view(raw, length))}};
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << file.dump() << '\n';
@@ -174,7 +176,7 @@ SlotReader SlotReader::load(const std::string& path) {
   auto impl = std::make_unique<Impl>();
   const auto& o = file.at("options");
   impl->options = {o.value("rounds", 0), o.value("depth", 0), o.value("eta", 0.0),
-                   o.value("seed", std::uint64_t{0})};
+                   o.value("seed", std::uint64_t{0}), std::max(1, o.value("read_lines", 1))};
   const std::string booster = file.at("booster").dump();
   check(XGBoosterCreate(nullptr, 0, &impl->booster), "cannot create a booster");
   check(XGBoosterLoadModelFromBuffer(impl->booster, booster.data(), booster.size()),

@@ -23,6 +23,8 @@ struct SlotReaderOptions {
   int depth = 6;
   double eta = 0.1;
   std::uint64_t seed = 1;
+  // Retrieved lines to read per question (chosen by train-qa; kept in the model file).
+  int read_lines = 1;
 };
 
 struct ReaderAnswer {

@@ -64,17 +64,27 @@ struct CorpusOptions {
 struct ReaderOptions {
   std::string reader = "slots";
   std::string model;
+  std::size_t read_lines = 0;
   void add_to(CLI::App& cmd) {
     cmd.add_option("--reader", reader,
                    "slots (learned slot ranker, default) or first-variable (baseline)")
         ->check(CLI::IsMember({"slots", "first-variable"}));
     cmd.add_option("--model", model,
                    "The slot reader's model (default: data/models/logqa-slots.json)");
+    cmd.add_option(
+           "--read-lines", read_lines,
+           "Retrieved lines the reader reads (default: the model's choice; 1 for first-variable)")
+        ->check(CLI::Range(1, 100));
   }
-  logs::LogReader make() const {
-    if (reader == "first-variable") return logs::first_variable_reader();
+  // The reader, and how many lines it reads.
+  std::pair<logs::LogReader, std::size_t> make() const {
+    if (reader == "first-variable")
+      return {logs::first_variable_reader(), std::max<std::size_t>(read_lines, 1)};
     const std::string path = model.empty() ? logs::default_slot_model() : model;
-    return logs::slot_reader(std::make_shared<logs::SlotReader>(logs::SlotReader::load(path)));
+    auto loaded = std::make_shared<logs::SlotReader>(logs::SlotReader::load(path));
+    const auto lines =
+        read_lines > 0 ? read_lines : static_cast<std::size_t>(loaded->options().read_lines);
+    return {logs::slot_reader(std::move(loaded)), lines};
   }
 };
 
@@ -116,8 +126,8 @@ void add_ask(CLI::App& logs) {
       "docs/logs.md");
   cmd->callback([c, r, question, top] {
     const auto index = c->open(false);
-    const auto reader = r->make();
-    const auto a = logs::ask(index, reader, *question, *top);
+    const auto [reader, read_lines] = r->make();
+    const auto a = logs::ask(index, reader, *question, *top, read_lines);
     if (a.hits.empty()) {
       std::printf("no line of the log shares a term with the question\n");
       return;
@@ -164,10 +174,12 @@ void add_eval_qa(CLI::App& logs) {
   cmd->callback([c, r, qa, predictions] {
     const auto file = read_qa_reporting(*qa);
     const auto index = c->open(false);
-    const auto reader = r->make();
-    const auto report = logs::evaluate_qa(index, reader, file.examples);
-    std::printf("%zu questions (%zu lines skipped, %zu matched no line of the log), reader %s\n",
-                report.questions, file.skipped.size(), report.no_match, r->reader.c_str());
+    const auto [reader, read_lines] = r->make();
+    const auto report = logs::evaluate_qa(index, reader, file.examples, read_lines);
+    std::printf(
+        "%zu questions (%zu lines skipped, %zu matched no line of the log), reader %s reading %zu "
+        "line(s)\n",
+        report.questions, file.skipped.size(), report.no_match, r->reader.c_str(), read_lines);
     std::printf(
         "exact match %.2f%%  F1 %.2f%%  retriever recall@1 %.2f%%  @5 %.2f%%  @10 %.2f%%  "
         "%.2f ms per question\n",
@@ -187,6 +199,7 @@ struct TrainQaCommand {
   std::string system, out;
   std::vector<int> rounds = {100, 300};
   std::vector<int> depths = {4, 6};
+  std::vector<int> read_lines = {1, 3, 5};
   double eta = 0.1;
   std::size_t folds = 4;
   RuntimeOptions runtime;
@@ -208,6 +221,30 @@ double cross_validated_em(const std::vector<logs::ReadingExample>& examples,
   return hits / static_cast<double>(examples.size());
 }
 
+// The same for whole answers: retrieval, then reading `options.read_lines` lines with a
+// reader trained on the other folds. qa[i] is examples[i]'s question, on indexes[system[i]].
+double cross_validated_answers(const std::vector<logs::ReadingExample>& examples,
+                               const std::vector<logs::QaExample>& qa,
+                               const std::vector<std::size_t>& system,
+                               const std::vector<logs::LogIndex>& indexes,
+                               const logs::SlotReaderOptions& o, std::size_t folds) {
+  double hits = 0;
+  for (std::size_t f = 0; f < folds; ++f) {
+    std::vector<logs::ReadingExample> train;
+    for (std::size_t i = 0; i < examples.size(); ++i) {
+      if (i % folds != f) train.push_back(examples[i]);
+    }
+    const auto reader =
+        logs::slot_reader(std::make_shared<logs::SlotReader>(logs::SlotReader::train(train, o)));
+    for (std::size_t i = f; i < examples.size(); i += folds) {
+      const auto a = logs::ask(indexes[system[i]], reader, qa[i].question, 10,
+                               static_cast<std::size_t>(o.read_lines));
+      hits += logs::exact_match(a.answer, qa[i].answer);
+    }
+  }
+  return hits / static_cast<double>(examples.size());
+}
+
 void run_train_qa(const TrainQaCommand& c) {
   if (c.logs.size() != c.qa.size()) {
     throw InvalidArgument("logs train-qa: give one --logs per --qa (" +
@@ -215,14 +252,19 @@ void run_train_qa(const TrainQaCommand& c) {
                           ")");
   }
   std::vector<logs::ReadingExample> examples;
+  std::vector<logs::QaExample> questions;
+  std::vector<std::size_t> system;
+  std::vector<logs::LogIndex> indexes;
   for (std::size_t i = 0; i < c.logs.size(); ++i) {
     const auto file = read_qa_reporting(c.qa[i]);
     logs::LogIndexOptions options;
     options.preset = logs::preset_for_log(c.logs[i], c.system);
     Runtime rt(c.runtime.to_config());
-    const auto index = logs::LogIndex::build(rt, c.logs[i], "", options);
+    indexes.push_back(logs::LogIndex::build(rt, c.logs[i], "", options));
     std::size_t unmatched = 0;
-    auto part = logs::reading_examples(index, file.examples, &unmatched);
+    auto part = logs::reading_examples(indexes.back(), file.examples, &unmatched);
+    questions.insert(questions.end(), file.examples.begin(), file.examples.end());
+    system.insert(system.end(), part.size(), i);
     std::fprintf(stderr, "%s: %zu questions (%zu whose RawLog is in no line of %s)\n",
                  c.qa[i].c_str(), part.size(), unmatched, c.logs[i].c_str());
     examples.insert(examples.end(), part.begin(), part.end());
@@ -240,14 +282,29 @@ void run_train_qa(const TrainQaCommand& c) {
       if (em > best_em) best_em = em, best = o;
     }
   }
+  double best_answers = -1;
+  int best_lines = 1;
+  for (int lines : c.read_lines) {
+    auto o = best;
+    o.read_lines = lines;
+    const double em = cross_validated_answers(examples, questions, system, indexes, o, c.folds);
+    std::fprintf(
+        stderr,
+        "  reading %d retrieved line(s): %zu-fold cross-validated answer exact match %.2f%%\n",
+        lines, c.folds, 100 * em);
+    if (em > best_answers) best_answers = em, best_lines = lines;
+  }
+  best.read_lines = best_lines;
   std::size_t usable = 0;
   const auto reader = logs::SlotReader::train(examples, best, &usable);
   reader.save(c.out);
   std::printf(
       "trained the slot reader on %zu questions (%zu with their answer among the candidates); "
       "chose depth "
-      "%d, %d rounds (cross-validated exact match %.2f%%); wrote %s\n",
-      examples.size(), usable, best.depth, best.rounds, 100 * best_em, c.out.c_str());
+      "%d, %d rounds (cross-validated exact match %.2f%% on gold lines), reading %d line(s) "
+      "(%.2f%% on retrieved lines); wrote %s\n",
+      examples.size(), usable, best.depth, best.rounds, 100 * best_em, best.read_lines,
+      100 * best_answers, c.out.c_str());
 }
 
 void add_train_qa(CLI::App& logs) {
@@ -263,6 +320,9 @@ void add_train_qa(CLI::App& logs) {
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--depth", c->depths, "Tree depths to choose from (default 4 6)")
       ->check(CLI::Range(1, 16));
+  cmd->add_option("--read-lines", c->read_lines,
+                  "Retrieved lines to read, to choose from (default 1 3 5)")
+      ->check(CLI::Range(1, 100));
   cmd->add_option("--eta", c->eta, "Learning rate (default 0.1)")->check(CLI::Range(1e-6, 1.0));
   cmd->add_option("--folds", c->folds,
                   "Cross-validation folds on the training questions (default 4)");
