@@ -148,7 +148,7 @@ LogIndex LogIndex::build(Runtime& rt, const std::string& log_path, const std::st
 
   std::vector<TaskHandle> added(in_flight);
   std::uint64_t total = 0;
-  try {
+  submit_then_wait_all(rt, [&] {
     for (std::size_t c = 0; in; ++c) {
       const std::size_t k = c % in_flight;
       if (added[k]) added[k].wait();
@@ -165,14 +165,7 @@ LogIndex LogIndex::build(Runtime& rt, const std::string& log_path, const std::st
       rt.submit(terms, {{slots[k], RW}});
       added[k] = rt.submit(add, {{slots[k], R}, {hwriter, RW}});
     }
-    rt.wait_all();
-  } catch (...) {
-    try {
-      rt.wait_all();
-    } catch (...) {  // the same failure; the first one is rethrown below
-    }
-    throw;
-  }
+  });
   if (total == 0) throw InvalidArgument("logs: the log '" + log_path + "' is empty");
 
   auto& db = writer->db;

@@ -34,4 +34,21 @@ class ObjectRegistrations {
   std::vector<DataHandle> handles_;
 };
 
+// Runs `submit` (which submits tasks, and may wait on some) and then waits for every task.
+// When either throws, it still waits for the tasks in flight, so that none outlives the
+// objects it uses, and rethrows the first failure.
+template <typename Submit>
+void submit_then_wait_all(Runtime& rt, Submit&& submit) {
+  try {
+    submit();
+    rt.wait_all();
+  } catch (...) {
+    try {
+      rt.wait_all();
+    } catch (...) {  // the same failure; the first one is rethrown below
+    }
+    throw;
+  }
+}
+
 }  // namespace tessera::logs

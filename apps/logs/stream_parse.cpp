@@ -263,7 +263,7 @@ StreamParse parse_stream(Runtime& rt, std::istream& log, const DrainPreset& pres
   collect.cpu([](TaskContext& ctx) { ctx.object<Collector>(1).collect(ctx.object<Chunk>(0)); });
 
   std::vector<TaskHandle> collected(in_flight);
-  try {
+  submit_then_wait_all(rt, [&] {
     for (std::size_t c = 0; !reader->finished.load(std::memory_order_acquire); ++c) {
       const std::size_t k = c % in_flight;
       // Bounded memory: chunk c reuses the slot of chunk c - in_flight.
@@ -277,14 +277,7 @@ StreamParse parse_stream(Runtime& rt, std::istream& log, const DrainPreset& pres
       }
       collected[k] = rt.submit(collect, {{slots[k], RW}, {hcollector, RW}});
     }
-    rt.wait_all();
-  } catch (...) {
-    try {
-      rt.wait_all();
-    } catch (...) {  // the same failure; the first one is rethrown below
-    }
-    throw;
-  }
+  });
 
   StreamParse out;
   const Collector& col = *collector;
