@@ -36,7 +36,6 @@ std::string content_of_line(const std::string& line, const LogFormat* format,
 }
 
 struct Chunk {
-  std::uint64_t first = 0;  // line number of lines[0]
   std::vector<std::string> lines;
   std::vector<std::string> contents;
   std::vector<char> matched;  // per line: the format matched (its content has a cluster)
@@ -153,7 +152,6 @@ LogIndex LogIndex::build(Runtime& rt, const std::string& log_path, const std::st
       const std::size_t k = c % in_flight;
       if (added[k]) added[k].wait();
       Chunk& chunk = *chunks[k];
-      chunk.first = total;
       chunk.lines.clear();
       std::string line;
       while (chunk.lines.size() < options.chunk_lines && std::getline(in, line)) {
