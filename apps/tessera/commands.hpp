@@ -41,5 +41,7 @@ void add_policies_command(CLI::App& app);
 void add_run_demo_command(CLI::App& app);
 void add_sim_command(CLI::App& app);
 void add_spamm_command(CLI::App& app);
+// tessera train: training under a memory budget (Mimose), cmd_train.cpp.
+void add_train_command(CLI::App& app);
 
 }  // namespace tessera::cli

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   tessera::cli::add_run_demo_command(app);
   tessera::cli::add_sim_command(app);
   tessera::cli::add_spamm_command(app);
+  tessera::cli::add_train_command(app);
   check_numbers(app);
   try {
     app.parse(argc, argv);

@@ -285,6 +285,11 @@ torch::Tensor EncoderImpl::forward(const torch::Tensor& tokens, const torch::Ten
   return final_norm(x);
 }
 
+torch::Tensor EncoderImpl::block(std::size_t i, const torch::Tensor& x,
+                                 const torch::Tensor& padding) {
+  return blocks_.at(i)->forward(x, padding);
+}
+
 ClassifierImpl::ClassifierImpl(ModelConfig config, std::int64_t classes) {
   if (classes < 2) throw InvalidArgument("classifier: at least 2 classes");
   const std::int64_t width = config.d_model;

@@ -87,5 +87,15 @@ expect 0 "no line of the log shares a term" logs ask --logs "$logdir/loghub/HDFS
 expect 1 "tessera: error: slot reader: cannot open the model '/nonexistent.json'" \
   logs ask --logs "$logdir/loghub/HDFS/HDFS_2k.log" --question "x?" --model /nonexistent.json
 rm -f "$qa" "$empty"
+# Training under a memory budget: bad budgets, planners and models are refused before training.
+if ! "$tessera" --help | grep -q "train .*no LibTorch"; then
+  expect 1 "tessera: error: --budget must be a positive number of MB, got 0$" train --budget 0
+  expect 1 "tessera: error: --budget must be a positive number of MB, got -5$" train --budget -5
+  expect 1 "tessera: error: unknown planner 'best' \(known: mimose, none, all, sublinear, static, dtr\)" \
+    train --budget 100 --planner best
+  expect 1 "tessera: error: --model: expected encoder:SIZE" train --budget 100 --model decoder:tiny
+  expect 1 "tessera: error: --budget 1.0 MB is below the .* MB that one iteration needs with every block checkpointed" \
+    train --budget 1 --model encoder:tiny --layers 2 --context 64 --corpus logs:HDFS --pairs 16 --batch 8
+fi
 echo "${#leaves[@]} subcommands checked, $failures failures"
 [[ $failures -eq 0 ]]

@@ -145,6 +145,8 @@ class EncoderImpl : public TransformerStack {
   // tokens: [batch, time]; padding: [batch, time], true at padding (optional).
   // Returns the final hidden states [batch, time, d_model].
   torch::Tensor forward(const torch::Tensor& tokens, const torch::Tensor& padding = {});
+  // Block i alone (one task per block): [batch, time, d_model] -> the same shape.
+  torch::Tensor block(std::size_t i, const torch::Tensor& x, const torch::Tensor& padding = {});
 };
 TORCH_MODULE(Encoder);
 

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Mimose's figure (issue 18): time per epoch of every checkpointing planner at memory budgets
+# from 40% to 90% of the no-checkpointing peak, normalized to no checkpointing, and whether
+# each stayed within the budget at every iteration.
+#
+# The fixed plans (none, all, sublinear, static) run with --budget-mode soft: measured
+# against the budget, not limited by it (a hard budget would stop them at their first
+# iteration over it). mimose and dtr run with hard budgets: an allocation past the budget is
+# refused, and mimose re-plans that iteration.
+#
+# Every run is repeated REPEATS times (default 2), the repeats interleaved, and the fastest
+# epoch is kept: this 2-core VM's speed drifts by 5-10% from minute to minute.
+#
+# Usage: bench/mimose/budgets.sh [build-dir] [out-dir]   (about 25 minutes on 2 cores)
+# Writes OUT/<planner>[-<percent>].r<k>.{txt,csv}, OUT/output.txt, OUT/table.md, OUT/time.svg.
+set -euo pipefail
+build=${1:-build}
+out=${2:-bench/results/mimose-$(date -u +%F)}
+tessera=$build/bin/tessera
+mkdir -p "$out"
+repeats=${REPEATS:-2}
+# TRAIN_ARGS replaces the model and data options (a quick smoke run: see docs/mimose.md).
+read -r -a common <<< "${TRAIN_ARGS:---model encoder:small --layers 6 --context 256 --batch 16 --pairs 960 --epochs 1} --quiet"
+
+{
+  echo "# date: $(date -u '+%F %T UTC')"
+  echo "# machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/^Mem/ {print $2}') GiB, $(. /etc/os-release && echo "$PRETTY_NAME")"
+  echo "# command: bench/mimose/budgets.sh $*"
+  echo "# each run: tessera train ${common[*]} --planner P --budget B [--budget-mode soft]"
+} > "$out/output.txt"
+
+run() {
+  local name=$1
+  shift
+  echo "== $name.r$repeat: tessera train $*" | tee -a "$out/output.txt"
+  if ! "$tessera" train "${common[@]}" "$@" --csv "$out/$name.r$repeat.csv" > "$out/$name.r$repeat.txt" 2>&1; then
+    echo "FAILED" >> "$out/$name.r$repeat.txt"
+  fi
+  grep -E "^(epoch|peak)" "$out/$name.r$repeat.txt" | tee -a "$out/output.txt" || true
+}
+
+repeat=1
+run none --planner none --budget 1000000 --budget-mode soft
+peak=$(awk '/^peak / {print $2}' "$out/none.r1.txt")
+echo "# no-checkpointing peak: $peak MB" >> "$out/output.txt"
+for repeat in $(seq 1 "$repeats"); do
+  [[ $repeat == 1 ]] || run none --planner none --budget 1000000 --budget-mode soft
+  run all --planner all --budget "$peak" --budget-mode soft
+  run sublinear --planner sublinear --budget "$peak" --budget-mode soft
+  for percent in 40 50 60 70 80 90; do
+    budget=$(awk -v p="$peak" -v f="$percent" 'BEGIN {printf "%.1f", p * f / 100}')
+    run "mimose-$percent" --planner mimose --budget "$budget"
+    run "dtr-$percent" --planner dtr --budget "$budget"
+    run "static-$percent" --planner static --budget "$budget" --budget-mode soft
+  done
+done
+python3 "$(dirname "$0")/report.py" "$out"
