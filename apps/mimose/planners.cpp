@@ -122,7 +122,15 @@ class DtrPlanner final : public Planner {
 }  // namespace
 
 MimosePlanner::MimosePlanner(std::size_t blocks, const PlannerOptions& options)
-    : blocks_(blocks), options_(options), predictor_(blocks) {}
+    : blocks_(blocks), options_(options), predictor_(blocks), warmup_plan_(Plan::all(blocks)) {}
+
+void MimosePlanner::prepare(const MemoryObservation& probe, std::int64_t largest,
+                            double training_base, double budget) {
+  // The probe is a measurement at the largest input like any other.
+  predictor_.observe(probe);
+  warmup_plan_ = greedy_plan(predictor_, static_cast<double>(largest),
+                             budget * (1 - options_.safety) - training_base);
+}
 
 bool MimosePlanner::warming_up() const {
   return observed_ < options_.min_warmup || !predictor_.accepted();
@@ -137,15 +145,15 @@ Plan MimosePlanner::plan_bucket(std::int64_t bucket, const PlanRequest& request)
 
 Plan MimosePlanner::plan(const PlanRequest& request) {
   hit_ = false;
-  if (warming_up()) return Plan::all(blocks_);
+  if (warming_up()) return last_ = warmup_plan_;
   const std::int64_t bucket = bucket_of(request.input_size, options_.bucket);
   if (auto it = cache_.find(bucket); it != cache_.end()) {
     hit_ = true;
-    return it->second;
+    return last_ = it->second;
   }
   Plan p = plan_bucket(bucket, request);
   cache_.emplace(bucket, p);
-  return p;
+  return last_ = p;
 }
 
 void MimosePlanner::observe(const MemoryObservation& iteration) {
@@ -155,9 +163,9 @@ void MimosePlanner::observe(const MemoryObservation& iteration) {
 
 std::optional<Plan> MimosePlanner::replan(const PlanRequest& request, double overshoot) {
   const std::int64_t bucket = bucket_of(request.input_size, options_.bucket);
-  auto cached = cache_.find(bucket);
-  const Plan before = cached != cache_.end() ? cached->second : Plan::all(blocks_);
+  const Plan before = last_.checkpoint.size() == blocks_ ? last_ : Plan::none(blocks_);
   if (before.checkpointed() == blocks_) return std::nullopt;  // nothing more to checkpoint
+  if (warming_up()) return last_ = warmup_plan_ = Plan::all(blocks_);
   // Keep what was missing (and a megabyte) free from now on, and plan the bucket again;
   // if the predictions still pick the same plan, checkpoint one block more than it did.
   extra_[bucket] += overshoot + 1024.0 * 1024.0;
@@ -173,7 +181,7 @@ std::optional<Plan> MimosePlanner::replan(const PlanRequest& request, double ove
     }
   }
   cache_[bucket] = p;
-  return p;
+  return last_ = p;
 }
 
 std::optional<std::vector<double>> MimosePlanner::predicted_blocks(std::int64_t input_size) const {

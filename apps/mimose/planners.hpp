@@ -79,6 +79,9 @@ class MimosePlanner final : public Planner {
  public:
   MimosePlanner(std::size_t blocks, const PlannerOptions& options);
   std::string name() const override { return "mimose"; }
+  // Learns from the probe and plans the warm-up from it (see warmup_plan_).
+  void prepare(const MemoryObservation& probe, std::int64_t largest_input, double training_base,
+               double budget) override;
   Plan plan(const PlanRequest& request) override;
   void observe(const MemoryObservation& iteration) override;
   std::optional<Plan> replan(const PlanRequest& request, double overshoot) override;
@@ -95,6 +98,11 @@ class MimosePlanner final : public Planner {
   std::int64_t observed_ = 0;
   std::map<std::int64_t, Plan> cache_;
   std::map<std::int64_t, double> extra_;  // bytes a bucket's plans keep free after overshoots
+  // Warm-up iterations run this plan: every block checkpointed, or (after prepare) the
+  // greedy plan for the largest input, which fits every smaller input too. Either way each
+  // block is measured, kept ones in their forward, checkpointed ones in their recomputation.
+  Plan warmup_plan_;
+  Plan last_;  // the plan handed out last (what a refused iteration ran)
   bool hit_ = false;
 };
 
