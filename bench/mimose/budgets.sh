@@ -25,7 +25,7 @@ repeats=${REPEATS:-2}
 read -r -a common <<< "${TRAIN_ARGS:---model encoder:small --layers 6 --context 256 --batch 16 --pairs 960 --epochs 1} --quiet"
 
 first=${FIRST_REPEAT:-1}
-[[ $first == 1 ]] && : > "$out/output.txt"
+[[ $first != 1 || -n ${PLANNERS:-} ]] || : > "$out/output.txt"  # a continuation appends
 {
   echo "# date: $(date -u '+%F %T UTC')"
   echo "# machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/^Mem/ {print $2}') GiB, $(. /etc/os-release && echo "$PRETTY_NAME")"
