@@ -291,13 +291,6 @@ std::size_t CheckpointedTrainer::blocks() const noexcept {
   return state_->blocks.size();
 }
 
-double CheckpointedTrainer::model_bytes() const {
-  double bytes = 0;
-  for (const auto& p : state_->model->parameters())
-    bytes += 3.0 * static_cast<double>(p.numel() * p.element_size());  // weights, 2 moments
-  return bytes;
-}
-
 std::int64_t CheckpointedTrainer::parameters() const {
   return nn::count_parameters(*state_->model);
 }

@@ -64,8 +64,6 @@ class CheckpointedTrainer {
                        bool step = true);
 
   std::size_t blocks() const noexcept;
-  // Bytes of the parameters and of the optimizer state.
-  double model_bytes() const;
   std::int64_t parameters() const;
   // Every parameter's gradient (zeros where none), concatenated in the model's order.
   std::vector<float> gradients() const;

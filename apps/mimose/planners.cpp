@@ -94,9 +94,6 @@ class StaticPlanner final : public Planner {
                         budget * (1 - options_.safety) - training_base);
   }
   Plan plan(const PlanRequest&) override { return plan_ ? *plan_ : Plan::all(blocks_); }
-  std::optional<std::vector<double>> predicted_blocks(std::int64_t) const override {
-    return std::nullopt;
-  }
 
  private:
   std::size_t blocks_;

@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include <tessera/nn/corpus.hpp>
 #include <tessera/nn/tokenizer.hpp>
 
 namespace tessera::mimose {
